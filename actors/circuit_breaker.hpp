@@ -1,0 +1,141 @@
+#pragma once
+
+// The circuit breaker state machine of one breaker key. Pure and CAF-free:
+// time is passed in, never read. The circuit_breaker actor (next layer) owns
+// one of these per key and lets the timer drive open → half-open.
+//
+// closed ──(transient failures reach the threshold in the window)──▶ open
+// open ──(cooldown elapsed)──▶ half_open
+// half_open ──(`probes` successes)──▶ closed
+// half_open ──(any transient failure)──▶ open (cooldown may grow)
+//
+// Permanent failures never count and never close or open it.
+
+#include "jobrt/messages/job_error.hpp"
+#include "jobrt/messages/time.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string_view>
+#include <variant>
+
+namespace jobrt {
+
+enum class breaker_state : std::uint8_t { closed, open, half_open };
+
+std::string_view to_string(breaker_state s) noexcept;
+
+/// The last `calls` outcomes.
+struct count_window {
+  std::int32_t calls = 20;
+};
+
+/// The outcomes of the last `span` of time.
+struct time_window {
+  duration span{std::chrono::seconds(60)};
+};
+
+/// Trip when transient failures in the window reach `failures`.
+struct failure_count_threshold {
+  std::int32_t failures = 5;
+};
+
+/// Trip when the window holds at least `min_calls` outcomes and the share of
+/// transient failures among them reaches `rate` (0 < rate <= 1).
+struct failure_rate_threshold {
+  double rate = 0.5;
+  std::int32_t min_calls = 10;
+};
+
+struct breaker_config {
+  std::variant<count_window, time_window> window = count_window{};
+  std::variant<failure_count_threshold, failure_rate_threshold> threshold =
+      failure_count_threshold{};
+  duration cooldown{std::chrono::seconds(30)};
+  /// Each consecutive trip without closing in between multiplies the
+  /// cooldown by this factor (1 = constant), never above max_cooldown.
+  double cooldown_growth = 1.0;
+  duration max_cooldown{std::chrono::minutes(10)};
+  /// Jobs admitted in half-open; all must succeed to close.
+  std::int32_t probes = 1;
+};
+
+/// Checks a config for nonsense; the message names the field.
+result<void, std::string> validate_breaker_config(const breaker_config& c);
+
+enum class call_outcome : std::uint8_t {
+  success,
+  transient_failure, ///< also timeouts and abandoned attempts
+  permanent_failure, ///< never counts
+};
+
+/// Maps an attempt's failure to what the breaker sees.
+constexpr call_outcome outcome_of(error_kind k) noexcept {
+  return counts_for_breaker(k) || k == error_kind::abandoned
+             ? call_outcome::transient_failure
+             : call_outcome::permanent_failure;
+}
+
+/// A change of breaker state, for logs, metrics and subscribers.
+struct breaker_transition {
+  breaker_state from = breaker_state::closed;
+  breaker_state to = breaker_state::closed;
+  time_point at{};
+  /// Consecutive trips so far (0 after closing).
+  std::int32_t trips = 0;
+  /// Set when `to` is open: when the cooldown ends.
+  std::optional<time_point> reopen_at;
+
+  friend bool operator==(const breaker_transition&,
+                         const breaker_transition&) = default;
+};
+
+class circuit_breaker {
+public:
+  /// `config` must pass validate_breaker_config.
+  explicit circuit_breaker(breaker_config config);
+
+  breaker_state state() const noexcept { return state_; }
+  const breaker_config& config() const noexcept { return config_; }
+
+  /// Whether a job of this key may be dispatched now. In half-open this
+  /// takes one of the probe slots; call it once per dispatched job.
+  bool try_admit();
+
+  /// Records the outcome of an attempt that ended at `now`; returns the
+  /// state change it caused, if any.
+  std::optional<breaker_transition> record(call_outcome outcome,
+                                           time_point now);
+
+  /// The cooldown elapsed: open → half-open. Returns nothing (and does
+  /// nothing) unless the breaker is open and `now` >= reopen_at().
+  std::optional<breaker_transition> cooldown_elapsed(time_point now);
+
+  /// When an open breaker may move to half-open; unset unless open.
+  std::optional<time_point> reopen_at() const noexcept { return reopen_at_; }
+
+  /// Consecutive trips without closing in between.
+  std::int32_t trips() const noexcept { return trips_; }
+
+private:
+  struct entry {
+    time_point at;
+    bool failed;
+  };
+
+  std::optional<breaker_transition> trip(time_point now);
+  void evict(time_point now);
+  bool threshold_reached() const;
+
+  breaker_config config_;
+  breaker_state state_ = breaker_state::closed;
+  std::deque<entry> window_;
+  std::int32_t failures_in_window_ = 0;
+  std::int32_t trips_ = 0;
+  std::int32_t probes_admitted_ = 0;
+  std::int32_t probes_succeeded_ = 0;
+  std::optional<time_point> reopen_at_;
+};
+
+} // namespace jobrt

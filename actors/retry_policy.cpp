@@ -1,0 +1,1 @@
+#include "jobrt/actors/retry_policy.hpp"

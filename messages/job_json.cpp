@@ -1,0 +1,1 @@
+#include "jobrt/messages/job_json.hpp"
