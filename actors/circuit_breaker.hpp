@@ -9,14 +9,17 @@
 // half_open ──(`probes` successes)──▶ closed
 // half_open ──(any transient failure)──▶ open (cooldown may grow)
 //
-// Permanent failures never count and never close or open it.
+// Permanent failures (and attempts abandoned by a crash) never count and
+// never close or open it.
 
+#include "jobrt/actors/config_error.hpp"
 #include "jobrt/messages/job_error.hpp"
 #include "jobrt/messages/time.hpp"
 
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -61,20 +64,22 @@ struct breaker_config {
   std::int32_t probes = 1;
 };
 
-/// Checks a config for nonsense; the message names the field.
-result<void, std::string> validate_breaker_config(const breaker_config& c);
+/// Checks a config for nonsense; the error names the field.
+config_check validate_breaker_config(const breaker_config& c);
 
 enum class call_outcome : std::uint8_t {
   success,
-  transient_failure, ///< also timeouts and abandoned attempts
-  permanent_failure, ///< never counts
+  transient_failure, ///< a transient failure or a timeout: counts
+  /// A permanent failure, or an attempt abandoned by a crashed process: it
+  /// says nothing about the dependency's health and never counts.
+  ignored_failure,
 };
 
-/// Maps an attempt's failure to what the breaker sees.
+/// Maps an attempt's failure to what the breaker sees (see
+/// counts_for_breaker in messages/job_error.hpp).
 constexpr call_outcome outcome_of(error_kind k) noexcept {
-  return counts_for_breaker(k) || k == error_kind::abandoned
-             ? call_outcome::transient_failure
-             : call_outcome::permanent_failure;
+  return counts_for_breaker(k) ? call_outcome::transient_failure
+                               : call_outcome::ignored_failure;
 }
 
 /// A change of breaker state, for logs, metrics and subscribers.
@@ -119,19 +124,33 @@ public:
   std::int32_t trips() const noexcept { return trips_; }
 
 private:
-  struct entry {
+  /// Outcomes recorded at one instant. A count window keeps one call per
+  /// bucket (eviction must know whether the oldest call failed); a time
+  /// window merges the calls of the same millisecond, so its memory is
+  /// bounded by the span in milliseconds, not by the call rate.
+  struct bucket {
     time_point at;
-    bool failed;
+    std::int32_t calls;
+    std::int32_t failures;
   };
 
+  std::optional<breaker_transition> record_closed(call_outcome outcome,
+                                                  time_point now);
+  std::optional<breaker_transition> record_half_open(call_outcome outcome,
+                                                     time_point now);
   std::optional<breaker_transition> trip(time_point now);
+  std::optional<breaker_transition> close(time_point now);
+  void push(bool failed, time_point now);
   void evict(time_point now);
+  void pop_front();
+  void clear_window();
   bool threshold_reached() const;
 
   breaker_config config_;
   breaker_state state_ = breaker_state::closed;
-  std::deque<entry> window_;
-  std::int32_t failures_in_window_ = 0;
+  std::deque<bucket> window_;
+  std::int64_t calls_in_window_ = 0;
+  std::int64_t failures_in_window_ = 0;
   std::int32_t trips_ = 0;
   std::int32_t probes_admitted_ = 0;
   std::int32_t probes_succeeded_ = 0;

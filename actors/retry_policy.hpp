@@ -4,6 +4,7 @@
 // CAF-free; randomness (jitter) comes from an injected source so tests and
 // simulations are reproducible.
 
+#include "jobrt/actors/config_error.hpp"
 #include "jobrt/messages/job.hpp"
 
 #include <cstdint>
@@ -110,7 +111,7 @@ retry_decision decide_retry(const retry_policy& policy,
 
 /// Checks a policy for nonsense (no schedule steps, factor < 1, negative
 /// delays, proportion outside [0, 1], max_attempts outside
-/// [1, max_attempts_limit]); the message names the field.
-result<void, std::string> validate_policy(const retry_policy& policy);
+/// [1, max_attempts_limit]); the error names the field.
+config_check validate_policy(const retry_policy& policy);
 
 } // namespace jobrt

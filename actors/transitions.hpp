@@ -87,7 +87,8 @@ struct transition_error {
   job_id id = 0;
   job_state state = job_state::pending;
   std::string event;
-  std::int32_t job_attempt = 0;   ///< set for stale_attempt
+  /// The job's attempt; set for stale_attempt and attempts_exhausted.
+  std::int32_t job_attempt = 0;
   std::int32_t event_attempt = 0; ///< set for stale_attempt
   std::string message() const;
 
@@ -100,8 +101,15 @@ std::string_view to_string(transition_error::code_type c) noexcept;
 /// Applies `event` to `current` at time `now`.
 ///
 /// On success the returned job is the new record: state, attempt, run_at,
-/// error history and timestamps updated. For `purge` the record is returned
-/// unchanged and the caller removes it.
+/// error history and timestamps updated (updated_at = now). For `purge` the
+/// record is returned unchanged and the caller removes it.
+///
+/// Checks run in this order: the (state, event) pair, then the attempt
+/// (stale_attempt), then run_at (not_due), then the attempt budget. A cancel
+/// while processing only sets cancel_requested; the attempt's success,
+/// failure or release then ends the job as cancelled (a failure is still
+/// recorded) and clears the flag. A negative retry_delay means "now"; one
+/// past the end of the clock saturates.
 result<job, transition_error> apply_event(const job& current,
                                           const job_event& event,
                                           time_point now);

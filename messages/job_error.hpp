@@ -31,7 +31,9 @@ constexpr bool is_retryable(error_kind k) noexcept {
 }
 
 /// Whether a failure of this kind counts towards tripping a circuit breaker.
-/// Permanent failures say nothing about the health of a dependency.
+/// Permanent failures say nothing about the health of a dependency, and
+/// neither do attempts abandoned by a crash: recovery fails all of them at
+/// once, and that burst must not trip a breaker on start-up.
 constexpr bool counts_for_breaker(error_kind k) noexcept {
   return k == error_kind::transient || k == error_kind::timeout;
 }
