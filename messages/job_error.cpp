@@ -31,4 +31,14 @@ job_error job_error::permanent(std::string code, std::string message) {
                    std::nullopt};
 }
 
+job_error job_error::timeout(std::string message) {
+  return job_error{error_kind::timeout, std::string(error_codes::timeout),
+                   std::move(message), std::nullopt};
+}
+
+job_error job_error::abandoned(std::string message) {
+  return job_error{error_kind::abandoned, std::string(error_codes::abandoned),
+                   std::move(message), std::nullopt};
+}
+
 } // namespace jobrt

@@ -61,6 +61,10 @@ struct job_error {
 
   static job_error transient(std::string code, std::string message = {});
   static job_error permanent(std::string code, std::string message = {});
+  /// The attempt overran its deadline (code error_codes::timeout).
+  static job_error timeout(std::string message = {});
+  /// The process running the attempt died (code error_codes::abandoned).
+  static job_error abandoned(std::string message = {});
 
   friend bool operator==(const job_error&, const job_error&) = default;
 };

@@ -48,9 +48,7 @@ constexpr duration progress_every = 10s;
 /// success. A timeout means no answer at all: the attempt deadline fails it.
 std::optional<jobrt::job_error> gateway_answer(int index, time_point at) {
   if (index % 100 == 42)
-    return jobrt::job_error{jobrt::error_kind::timeout,
-                            std::string(jobrt::error_codes::timeout),
-                            "gateway never answered", std::nullopt};
+    return jobrt::job_error::timeout("gateway never answered");
   if (index % 20 == 7)
     return jobrt::job_error::permanent("card_declined", "issuer said no");
   if (at >= outage_begin && at < outage_end)
@@ -180,10 +178,7 @@ private:
     auto answer = gateway_answer(static_cast<int>(job.id - 1), sim_.now());
     // The attempt deadline, as the timer actor will arm it.
     sim_.at(sim_.now() + job.timeout, [this, id = job.id, attempt] {
-      finish(id, attempt,
-             jobrt::job_error{jobrt::error_kind::timeout,
-                              std::string(jobrt::error_codes::timeout),
-                              "attempt deadline passed", std::nullopt});
+      finish(id, attempt, jobrt::job_error::timeout("attempt deadline passed"));
     });
     if (answer && answer->kind == jobrt::error_kind::timeout)
       return; // no reply ever comes; the deadline fails the attempt

@@ -424,9 +424,7 @@ TEST_CASE("processing + failure the policy will not retry -> dead",
 TEST_CASE("processing + failure(abandoned) at recovery -> retrying or dead "
           "as a counted attempt",
           "[transitions][failure]") {
-  jobrt::job_error abandoned{jobrt::error_kind::abandoned,
-                             std::string(jobrt::error_codes::abandoned),
-                             "owner crashed", std::nullopt};
+  auto abandoned = jobrt::job_error::abandoned("owner crashed");
   auto retried = accept(processing_job(1, 2),
                         events::failure{1, abandoned, 2s}, t0);
   CHECK(state_of(retried) == "retrying");
