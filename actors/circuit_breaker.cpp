@@ -1,6 +1,7 @@
 #include "jobrt/actors/circuit_breaker.hpp"
 
-#include <algorithm>
+#include "jobrt/actors/retry_policy.hpp"
+
 #include <cmath>
 #include <limits>
 #include <string>
@@ -63,26 +64,13 @@ config_check check_cooldown(const breaker_config& c) {
   return outcome::success();
 }
 
-// --- cooldown arithmetic ----------------------------------------------------
-
-// Computed in floating point so that many trips or a large growth saturate
-// at the cap instead of overflowing an integer.
+// The cooldown grows on consecutive trips exactly as an exponential backoff
+// grows on consecutive failures, so the retry policy's arithmetic (which
+// saturates at the cap for any number of trips) serves both.
 duration grown_cooldown(const breaker_config& c, std::int32_t trips) {
-  const auto exponent = static_cast<double>(trips - 1);
-  const double grown = static_cast<double>(c.cooldown.count()) *
-                       std::pow(c.cooldown_growth, exponent);
-  const auto cap = std::max(c.max_cooldown, c.cooldown);
-  if (!(grown < static_cast<double>(cap.count())))
-    return cap;
-  return std::min(duration{std::llround(grown)}, cap);
-}
-
-// A reopen time past the end of representable time would wrap around into
-// the past and reopen the breaker at once.
-time_point saturating_add(time_point at, duration d) {
-  if (at > time_point::max() - d)
-    return time_point::max();
-  return at + d;
+  return base_delay(
+      exponential_backoff{c.cooldown, c.cooldown_growth, c.max_cooldown},
+      trips);
 }
 
 } // namespace

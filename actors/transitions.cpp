@@ -1,6 +1,6 @@
 #include "jobrt/actors/transitions.hpp"
 
-#include <limits>
+#include <algorithm>
 #include <type_traits>
 #include <utility>
 
@@ -23,14 +23,9 @@ static_assert(std::is_same_v<std::variant_alternative_t<0, job_event>,
                              events::purge>,
               "event_names must follow the order of job_event");
 
-// run_at = now + delay must not overflow the clock (signed overflow is
-// undefined); a delay that large means "never" and saturates.
-time_point add_saturating(time_point now, duration delay) {
-  if (delay <= duration::zero())
-    return now;
-  if (delay > time_point::max() - now)
-    return time_point::max();
-  return now + delay;
+// A negative backoff means "now"; one past the end of the clock saturates.
+time_point retry_time(time_point now, duration delay) {
+  return saturating_add(now, std::max(delay, duration::zero()));
 }
 
 // Applies one event to one job. Each operator() handles one event kind and
@@ -76,7 +71,7 @@ public:
         current_.attempt >= current_.max_attempts)
       return end_attempt(finish(std::move(next), job_state::dead));
     next.state = job_state::retrying;
-    next.run_at = add_saturating(now_, *e.retry_delay);
+    next.run_at = retry_time(now_, *e.retry_delay);
     return end_attempt(std::move(next));
   }
 

@@ -12,6 +12,13 @@ namespace jobrt {
 using duration = std::chrono::milliseconds;
 using time_point = std::chrono::time_point<std::chrono::system_clock, duration>;
 
+/// at + d, or the end of representable time where that would overflow
+/// (signed overflow is undefined, and a wrapped time lies in the past). A
+/// delay that large means "never". `d` must not be negative.
+constexpr time_point saturating_add(time_point at, duration d) {
+  return d > time_point::max() - at ? time_point::max() : at + d;
+}
+
 /// The current wall-clock time at jobrt's resolution.
 inline time_point wall_clock_now() {
   return std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());
