@@ -59,7 +59,9 @@ public:
   step_result operator()(const events::success& e) const {
     if (auto error = check_fence(e.attempt))
       return std::move(*error);
-    return end_attempt(moved_to(job_state::completed));
+    auto next = moved_to(job_state::completed);
+    next.output = e.output;
+    return end_attempt(std::move(next));
   }
 
   step_result operator()(const events::failure& e) const {

@@ -32,6 +32,7 @@ struct dispatch {};
 /// The attempt numbered `attempt` succeeded.
 struct success {
   std::int32_t attempt = 0;
+  std::optional<std::string> output{}; ///< kept in the job record
 };
 
 /// The attempt numbered `attempt` failed (also: timed out, or was abandoned

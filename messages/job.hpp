@@ -33,13 +33,13 @@ struct job_spec {
   std::string queue{default_queue};
   std::string payload; ///< opaque bytes, usually JSON
   std::int32_t priority = 0;
-  std::optional<time_point> run_at;         ///< not before; unset = now
-  std::optional<std::int32_t> max_attempts; ///< overrides the type's policy
-  std::optional<duration> timeout;          ///< per attempt
-  std::optional<std::string> breaker_key;   ///< default: the type
+  std::optional<time_point> run_at{};         ///< not before; unset = now
+  std::optional<std::int32_t> max_attempts{}; ///< overrides the type's policy
+  std::optional<duration> timeout{};        ///< per attempt
+  std::optional<std::string> breaker_key{}; ///< default: the type
   /// Idempotent enqueue: while a live (non-terminal) job has this key, a
   /// second enqueue returns the existing id.
-  std::optional<std::string> unique_key;
+  std::optional<std::string> unique_key{};
 
   friend bool operator==(const job_spec&, const job_spec&) = default;
 };
@@ -59,11 +59,13 @@ struct job {
   time_point run_at{};
   duration timeout{std::chrono::minutes(30)};
   std::string breaker_key;
-  std::optional<std::string> unique_key;
+  std::optional<std::string> unique_key{};
   /// Set by cancel while processing: the attempt is asked to stop and the
   /// job becomes cancelled when it ends, whatever its result.
   bool cancel_requested = false;
   std::vector<attempt_error> errors; ///< one entry per failed attempt
+  /// What the handler returned (job_output::data); set when completed.
+  std::optional<std::string> output;
   time_point created_at{};
   time_point updated_at{};
   std::optional<time_point> finished_at;

@@ -340,6 +340,7 @@ result<job, json_error> read_job(field_reader& f) {
   f.required("created_at", as_time, j.created_at);
   f.required("updated_at", as_time, j.updated_at);
   f.optional("finished_at", as_time, j.finished_at);
+  f.optional("output", as_string, j.output);
   if (!f.error())
     check_job(f, j);
   return finish(f, std::move(j));
@@ -460,6 +461,7 @@ json to_json(const job& j) {
       {"created_at", encode(j.created_at)},
       {"updated_at", encode(j.updated_at)},
       {"finished_at", encode(j.finished_at)},
+      {"output", encode(j.output)},
   };
 }
 

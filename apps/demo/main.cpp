@@ -1,310 +1,324 @@
-// jobrt-demo: a payment service's jobs, simulated on the pure core.
+// jobrt-demo: a shop's card payments on the jobrt runtime.
 //
-// 2,000 "charge" jobs go through the transition function, the retry policy
-// and the circuit breaker of their key, on simulated time. The payment
-// gateway is healthy, has an outage from t=20 s to t=40 s, then recovers:
-// the breaker opens during the outage, so waiting jobs spend no attempts,
-// and closes after it. One charge in twenty is declined for good (a
-// permanent error: dead at once), and one in a hundred makes the gateway
-// hang: every attempt times out and a rule gives up after the second.
-// Everything is deterministic: the jitter source is seeded and the clock is
-// simulated. The actor runtime will replace this loop with the supervisor,
-// workers, timer and breaker actors.
+// 3,000 "charge" jobs arrive over about seven seconds and call a payment
+// gateway (payment_gateway.hpp) that is healthy, goes down for 2.5 s, then
+// recovers. During the outage the circuit breaker opens: charges wait as
+// pending and spend no attempts, probes test the gateway every 500 ms, and
+// the breaker closes once it answers again. One order in twenty has its
+// card declined (a permanent error: dead at once), one in a hundred makes
+// the gateway hang (every attempt times out; given up after the second),
+// and five subscription renewals scheduled for later are cancelled. The
+// story and its numbers live in charge_scenario.hpp.
+//
+// While it runs: a progress line and each breaker change as it happens.
+// At the end: a summary, the first dead letters, and one JSON line. The
+// exit code is 0 only when every job finished the way the story says.
 
-#include "simulation.hpp"
+#include "charge_scenario.hpp"
+#include "demo_report.hpp"
+#include "event_tally.hpp"
+#include "payment_gateway.hpp"
+#include "progress_console.hpp"
 
-#include "jobrt/actors/circuit_breaker.hpp"
-#include "jobrt/actors/retry_policy.hpp"
-#include "jobrt/actors/transitions.hpp"
+#include "jobrt/actors/runtime.hpp"
+#include "jobrt/persistence/memory_store.hpp"
 
-#include <nlohmann/json.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <map>
 #include <optional>
-#include <set>
 #include <string>
-#include <tuple>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace {
 
-using namespace std::chrono_literals;
-using jobrt::duration;
-using jobrt::job_state;
-using jobrt::time_point;
+using namespace jobrt;
+using namespace jobrt::demo;
+using steady = std::chrono::steady_clock;
 
-constexpr int job_count = 2000;
-constexpr int concurrency = 8;
-constexpr duration service_time = 100ms;
-constexpr duration attempt_timeout = 2s;
-constexpr duration arrival_gap = 30ms;
-constexpr time_point epoch{};
-constexpr time_point outage_begin = epoch + 20s;
-constexpr time_point outage_end = epoch + 40s;
-constexpr duration progress_every = 10s;
+/// Past this, the demo gives up waiting for the jobs to finish.
+constexpr auto run_limit = std::chrono::seconds(30);
+constexpr auto sample_every = std::chrono::milliseconds(100);
+/// Without a terminal, a status line every second is enough for a log.
+constexpr auto print_every_to_log = std::chrono::seconds(1);
+constexpr duration shutdown_grace{1000};
 
-/// What the simulated gateway answers to job `index` at `at`; nullopt is
-/// success. A timeout means no answer at all: the attempt deadline fails it.
-std::optional<jobrt::job_error> gateway_answer(int index, time_point at) {
-  if (index % 100 == 42)
-    return jobrt::job_error::timeout("gateway never answered");
-  if (index % 20 == 7)
-    return jobrt::job_error::permanent("card_declined", "issuer said no");
-  if (at >= outage_begin && at < outage_end)
-    return jobrt::job_error::transient("unavailable", "503 from gateway");
-  return std::nullopt;
-}
-
-jobrt::retry_policy payment_policy() {
-  jobrt::retry_policy policy;
-  policy.max_attempts = 8;
-  policy.backoff = jobrt::exponential_backoff{1s, 2.0, 60s};
-  policy.jitter = {jobrt::jitter_kind::proportional, 0.1};
-  // A charge that hung twice will hang again: stop sooner.
-  policy.rules.push_back(jobrt::error_rule{
-      std::string(jobrt::error_codes::timeout), 2, std::nullopt, false});
-  return policy;
-}
-
-// 25 transient failures among the last 50 calls trip it: an outage within
-// a second, while the few hanging charges never can. The cooldown starts at
-// 5 s and doubles on each trip without recovery, up to 40 s; 3 probes.
-jobrt::breaker_config payment_breaker() {
-  return jobrt::breaker_config{jobrt::count_window{50},
-                               jobrt::failure_count_threshold{25}, 5s, 2.0,
-                               40s, 3};
-}
-
-double seconds(time_point t) {
-  return std::chrono::duration<double>(t - epoch).count();
-}
-
-struct totals {
-  int attempts = 0;
-  int retries = 0;
-  int breaker_trips = 0;
+struct demo_options {
+  std::string log_path = "jobrt-demo.log";
 };
 
-class demo {
-public:
-  demo() : policy_(payment_policy()), random_(jobrt::seeded_unit_random(2026)) {}
+void print_usage() {
+  std::fprintf(stderr,
+               "usage: jobrt-demo [--store memory] [--log FILE|-]\n"
+               "  --store  where jobs live; only 'memory' exists so far\n"
+               "  --log    the runtime's warnings (dead letters, breaker "
+               "changes);\n"
+               "           default jobrt-demo.log, '-' for stderr\n");
+}
 
-  void run() {
-    const auto started = std::chrono::steady_clock::now();
-    enqueue_all();
-    auto next_progress = epoch;
-    while (sim_.step()) {
-      dispatch();
-      if (sim_.now() >= next_progress) {
-        print_progress();
-        next_progress = sim_.now() + progress_every;
-      }
+std::optional<demo_options> parse_options(int argc, char** argv) {
+  demo_options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    bool has_value = i + 1 < argc;
+    if (arg == "--store" && has_value) {
+      std::string store = argv[++i];
+      if (store == "memory")
+        continue;
+      std::fprintf(stderr, "jobrt-demo: store '%s' is not available yet\n",
+                   store.c_str());
+      return std::nullopt;
     }
-    print_summary(std::chrono::duration<double>(
-                      std::chrono::steady_clock::now() - started)
-                      .count());
+    if (arg == "--log" && has_value) {
+      options.log_path = argv[++i];
+      continue;
+    }
+    print_usage();
+    return std::nullopt;
   }
+  return options;
+}
+
+/// The runtime's logger at warn: dead letters and breaker changes. One line
+/// per dead letter would bury the progress line, hence a file by default.
+std::shared_ptr<spdlog::logger> make_logger(const std::string& path) {
+  spdlog::sink_ptr sink;
+  try {
+    if (path == "-")
+      sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    else
+      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path, true);
+  } catch (const spdlog::spdlog_ex& e) {
+    std::fprintf(stderr, "jobrt-demo: cannot log to %s: %s\n", path.c_str(),
+                 e.what());
+    return nullptr;
+  }
+  auto log = std::make_shared<spdlog::logger>("jobrt", std::move(sink));
+  log->set_level(spdlog::level::warn);
+  log->flush_on(spdlog::level::warn);
+  // The circuit breaker and timer actors log through spdlog's registry
+  // ("jobrt"), not runtime_config::logger: without this their warnings
+  // would land on stdout, in the middle of the progress line.
+  spdlog::register_logger(log);
+  return log;
+}
+
+/// The shop's checkout: enqueues the orders batch by batch as their arrival
+/// time comes (one round trip per batch). Renewals are scheduled an hour
+/// ahead; their customers cancel them once every order is in.
+class order_feed {
+public:
+  void arrive(runtime& rt, steady::duration elapsed) {
+    while (!done() && elapsed >= next_order_ / batch_size * batch_gap)
+      enqueue_batch(rt);
+  }
+
+  bool done() const { return next_order_ >= order_count; }
+  int arrived() const { return next_order_; }
+
+  void cancel_renewals(runtime& rt, progress_console& console) {
+    int cancelled = 0;
+    for (auto id : renewals_) {
+      auto reply = rt.cancel(id);
+      if (!reply)
+        problems_.push_back("cancel of job " + std::to_string(id) +
+                            " refused: " + describe(reply.error()));
+      else if (reply.value().state == job_state::cancelled)
+        ++cancelled;
+    }
+    console.note("cancelled " + std::to_string(cancelled) +
+                 " subscription renewals scheduled for the next hour");
+    renewals_.clear();
+  }
+
+  const std::vector<std::string>& problems() const { return problems_; }
 
 private:
-  void enqueue_all() {
-    const jobrt::job_defaults defaults{policy_.attempt_ceiling(),
-                                       attempt_timeout};
-    for (int i = 0; i < job_count; ++i) {
-      jobrt::job_spec spec;
-      spec.type = "charge";
-      spec.payload = nlohmann::json{{"order", i}, {"cents", 500 + i}}.dump();
-      // Arrivals spread over the first minute, so some land in the outage.
-      spec.run_at = epoch + i * arrival_gap;
-      auto job = jobrt::make_job(spec, i + 1, defaults, epoch);
-      if (job.state == job_state::scheduled)
-        arm_due(job);
-      note_ready(job);
-      jobs_.emplace(job.id, std::move(job));
+  void enqueue_batch(runtime& rt) {
+    job_specs batch;
+    auto first = next_order_;
+    for (; next_order_ < order_count && next_order_ - first < batch_size;
+         ++next_order_)
+      batch.push_back(spec_of(next_order_));
+    auto results = rt.enqueue(std::move(batch));
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      auto order = first + static_cast<int>(i);
+      if (!results[i])
+        problems_.push_back("order " + std::to_string(order) + " refused: " +
+                            describe(results[i].error()));
+      else if (kind_of(order) == order_kind::renewal)
+        renewals_.push_back(results[i].value().id);
     }
   }
 
-  bool apply(jobrt::job_id id, const jobrt::job_event& event) {
-    auto next = jobrt::apply_event(jobs_.at(id), event, sim_.now());
-    if (!next) {
-      std::printf("  rejected: %s\n", next.error().message().c_str());
-      return false;
-    }
-    jobs_.at(id) = std::move(next).value();
-    return true;
+  static job_spec spec_of(int order) {
+    job_spec spec;
+    spec.type = std::string(charge_type);
+    spec.payload = charge_payload(order);
+    if (kind_of(order) == order_kind::renewal)
+      spec.run_at = wall_clock_now() + std::chrono::hours(1);
+    return spec;
   }
 
-  // One breaker per key, made on first use, as the breaker actor will.
-  jobrt::circuit_breaker& breaker_of(const std::string& key) {
-    return breakers_.try_emplace(key, payment_breaker()).first->second;
-  }
-
-  void arm_due(const jobrt::job& job) {
-    sim_.at(job.run_at, [this, id = job.id] {
-      if (apply(id, jobrt::events::due{}))
-        note_ready(jobs_.at(id));
-    });
-  }
-
-  // Pending jobs run by priority, then by how long they have been due, as
-  // the supervisor will dispatch them: a job back from its backoff queues
-  // behind those that waited while it was retrying.
-  void note_ready(const jobrt::job& job) {
-    if (job.state == job_state::pending)
-      ready_.emplace(job.priority, job.run_at, job.id);
-  }
-
-  // A job whose breaker refuses it stays in ready_, pending, and spends no
-  // attempt; jobs of other keys go past it.
-  void dispatch() {
-    for (auto it = ready_.begin();
-         it != ready_.end() && in_flight_ < concurrency;) {
-      const auto id = std::get<jobrt::job_id>(*it);
-      if (!breaker_of(jobs_.at(id).breaker_key).try_admit()) {
-        ++it;
-        continue;
-      }
-      it = ready_.erase(it);
-      if (!apply(id, jobrt::events::dispatch{}))
-        continue;
-      ++in_flight_;
-      ++totals_.attempts;
-      start_attempt(jobs_.at(id));
-    }
-  }
-
-  void start_attempt(const jobrt::job& job) {
-    const auto attempt = job.attempt;
-    auto answer = gateway_answer(static_cast<int>(job.id - 1), sim_.now());
-    // The attempt deadline, as the timer actor will arm it.
-    sim_.at(sim_.now() + job.timeout, [this, id = job.id, attempt] {
-      finish(id, attempt, jobrt::job_error::timeout("attempt deadline passed"));
-    });
-    if (answer && answer->kind == jobrt::error_kind::timeout)
-      return; // no reply ever comes; the deadline fails the attempt
-    sim_.at(sim_.now() + service_time,
-            [this, id = job.id, attempt, answer] { finish(id, attempt, answer); });
-  }
-
-  void finish(jobrt::job_id id, std::int32_t attempt,
-              const std::optional<jobrt::job_error>& error) {
-    const auto& job = jobs_.at(id);
-    // The deadline of an attempt that already answered: the timer actor
-    // cancels these, the simulation ignores them.
-    if (job.state != job_state::processing || job.attempt != attempt)
-      return;
-    --in_flight_;
-    const auto& key = job.breaker_key;
-    observe(key, breaker_of(key).record(
-                     error ? jobrt::outcome_of(error->kind)
-                           : jobrt::call_outcome::success,
-                     sim_.now()));
-    if (!error) {
-      apply(id, jobrt::events::success{attempt});
-      return;
-    }
-    const auto decision = jobrt::decide_retry(policy_, attempt,
-                                              job.max_attempts, *error, random_);
-    apply(id, jobrt::events::failure{attempt, *error, decision.delay});
-    const auto& failed = jobs_.at(id);
-    if (failed.state == job_state::retrying) {
-      ++totals_.retries;
-      arm_due(failed);
-    }
-  }
-
-  void observe(const std::string& key,
-               const std::optional<jobrt::breaker_transition>& change) {
-    if (!change)
-      return;
-    std::printf("  %s breaker %s -> %s at t=%.1fs\n", key.c_str(),
-                std::string(jobrt::to_string(change->from)).c_str(),
-                std::string(jobrt::to_string(change->to)).c_str(),
-                seconds(change->at));
-    if (change->to != jobrt::breaker_state::open)
-      return;
-    ++totals_.breaker_trips;
-    sim_.at(*change->reopen_at, [this, key] {
-      observe(key, breaker_of(key).cooldown_elapsed(sim_.now()));
-    });
-  }
-
-  std::map<job_state, int> count_states() const {
-    std::map<job_state, int> counts;
-    for (const auto& [id, job] : jobs_)
-      ++counts[job.state];
-    return counts;
-  }
-
-  std::string breaker_states() const {
-    std::string text;
-    for (const auto& [key, breaker] : breakers_)
-      text += "  breaker " + key + " " +
-              std::string(jobrt::to_string(breaker.state()));
-    return text;
-  }
-
-  void print_progress() const {
-    auto counts = count_states();
-    std::printf("t=%5.1fs  completed %4d  dead %3d  retrying %3d  waiting %4d%s\n",
-                seconds(sim_.now()), counts[job_state::completed],
-                counts[job_state::dead], counts[job_state::retrying],
-                counts[job_state::pending] + counts[job_state::scheduled],
-                breaker_states().c_str());
-  }
-
-  void print_dead_letters(int dead) const {
-    std::printf("Dead letters (first 5 of %d):\n", dead);
-    int shown = 0;
-    for (const auto& [id, job] : jobs_) {
-      if (job.state != job_state::dead)
-        continue;
-      if (shown++ == 5)
-        break;
-      const auto& last = job.errors.back();
-      std::printf("  job %lld after %d attempt(s): %s %s: %s\n",
-                  static_cast<long long>(id), job.attempt,
-                  std::string(jobrt::to_string(last.error.kind)).c_str(),
-                  last.error.code.c_str(), last.error.message.c_str());
-    }
-  }
-
-  void print_summary(double elapsed_s) const {
-    auto counts = count_states();
-    std::printf("\nSummary after %.1f simulated seconds (%.3f s of real time)\n",
-                seconds(sim_.now()), elapsed_s);
-    for (auto state : jobrt::all_job_states)
-      std::printf("  %-10s %5d\n", std::string(jobrt::to_string(state)).c_str(),
-                  counts[state]);
-    std::printf("  attempts %d, retries %d, breaker trips %d\n",
-                totals_.attempts, totals_.retries, totals_.breaker_trips);
-    print_dead_letters(counts[job_state::dead]);
-    nlohmann::json line{{"jobs", job_count},
-                        {"completed", counts[job_state::completed]},
-                        {"dead", counts[job_state::dead]},
-                        {"cancelled", counts[job_state::cancelled]},
-                        {"attempts", totals_.attempts},
-                        {"breaker_trips", totals_.breaker_trips},
-                        {"elapsed_s", elapsed_s},
-                        {"simulated_s", seconds(sim_.now())}};
-    std::printf("%s\n", line.dump().c_str());
-    std::fflush(stdout);
-  }
-
-  jobrt::demo::simulation sim_;
-  jobrt::retry_policy policy_;
-  jobrt::unit_random random_;
-  std::map<std::string, jobrt::circuit_breaker> breakers_;
-  std::map<jobrt::job_id, jobrt::job> jobs_;
-  /// Pending jobs in dispatch order: (priority, run_at, id).
-  std::set<std::tuple<std::int32_t, time_point, jobrt::job_id>> ready_;
-  int in_flight_ = 0;
-  totals totals_;
+  int next_order_ = 0;
+  std::vector<job_id> renewals_;
+  std::vector<std::string> problems_;
 };
+
+breaker_state charge_breaker_state(const runtime_stats& s) {
+  const auto* b = charge_breaker_status(s);
+  return b != nullptr ? b->state : breaker_state::closed;
+}
+
+std::string status_line(double t, int arrived, const runtime_stats& s) {
+  auto n = [&s](job_state state) {
+    return static_cast<unsigned long long>(s.count(state));
+  };
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "t=%5.2fs arrived %4d/%d | pending %4llu scheduled %llu "
+                "processing %2llu retrying %3llu | completed %4llu dead %3llu "
+                "cancelled %llu | breaker %s",
+                t, arrived, order_count, n(job_state::pending),
+                n(job_state::scheduled), n(job_state::processing),
+                n(job_state::retrying), n(job_state::completed),
+                n(job_state::dead), n(job_state::cancelled),
+                std::string(to_string(charge_breaker_state(s))).c_str());
+  return line;
+}
+
+double seconds_since(steady::time_point start) {
+  return std::chrono::duration<double>(steady::now() - start).count();
+}
+
+/// Feeds the orders and samples the runtime until every job has finished
+/// (or run_limit passes); fills in the report's stats and peak.
+void run_until_finished(runtime& rt, order_feed& feed,
+                        progress_console& console, steady::time_point start,
+                        run_report& report) {
+  auto next_print = steady::time_point{};
+  bool renewals_cancelled = false;
+  while (steady::now() - start < run_limit) {
+    feed.arrive(rt, steady::now() - start);
+    if (feed.done() && !std::exchange(renewals_cancelled, true))
+      feed.cancel_renewals(rt, console);
+    auto stats = rt.stats();
+    if (!stats) {
+      console.note("stats refused: " + describe(stats.error()));
+      return;
+    }
+    report.stats = std::move(stats).value();
+    if (charge_breaker_state(report.stats) == breaker_state::open)
+      report.peak_waiting_while_open =
+          std::max(report.peak_waiting_while_open,
+                   report.stats.count(job_state::pending));
+    bool finished = feed.done() && unfinished(report.stats) == 0;
+    if (console.terminal() || finished || steady::now() >= next_print) {
+      console.status(status_line(seconds_since(start), feed.arrived(),
+                                 report.stats));
+      next_print = steady::now() + print_every_to_log;
+    }
+    if (finished)
+      return;
+    std::this_thread::sleep_for(sample_every);
+  }
+}
+
+/// The subscriber's thread may still be a few batches behind the stats:
+/// wait (briefly) until it has seen every attempt and every finished job.
+void await_events(const event_tally& tally, const runtime_stats& s) {
+  auto finished = s.count(job_state::completed) + s.count(job_state::dead) +
+                  s.count(job_state::cancelled);
+  for (int i = 0; i < 200; ++i) {
+    auto seen = tally.counts();
+    if (seen.attempts >= s.outcomes.attempts_started &&
+        seen.finished >= finished)
+      return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+std::vector<job> first_dead_letters(runtime& rt) {
+  job_query query;
+  query.state = job_state::dead;
+  query.limit = 5;
+  auto page = rt.list(query);
+  return page ? std::move(page).value().jobs : std::vector<job>{};
+}
+
+bool register_charge(runtime& rt, std::shared_ptr<const payment_gateway> gw) {
+  job_type_options options;
+  options.retry = charge_retry();
+  options.timeout = attempt_timeout;
+  options.breaker = charge_breaker();
+  // The attempt deadline runs from dispatch: never hand out more attempts
+  // than there are threads to run them, or queued ones would time out.
+  options.concurrency = gateway_connections;
+  auto added = rt.handle(std::string(charge_type),
+                         charge_handler(std::move(gw)), std::move(options));
+  if (!added)
+    std::fprintf(stderr, "jobrt-demo: %s\n", added.error().message().c_str());
+  return static_cast<bool>(added);
+}
+
+runtime_config demo_config(std::shared_ptr<spdlog::logger> log) {
+  runtime_config config;
+  config.worker_threads = static_cast<std::size_t>(gateway_connections);
+  config.store = std::make_shared<memory_store>();
+  config.logger = std::move(log);
+  config.jitter_seed = 2026; // no jitter configured; keeps it reproducible
+  return config;
+}
 
 } // namespace
 
-int main() {
-  demo{}.run();
-  return 0;
+int main(int argc, char** argv) {
+  auto options = parse_options(argc, argv);
+  if (!options)
+    return 2;
+  auto log = make_logger(options->log_path);
+  if (!log)
+    return 2;
+  auto start = steady::now();
+  progress_console console;
+  event_tally tally{console, wall_clock_now()};
+  order_feed feed;
+  run_report report;
+  runtime rt{demo_config(log)};
+  if (!register_charge(rt, std::make_shared<payment_gateway>(start)))
+    return 2;
+  if (auto started = rt.start(); !started) {
+    std::fprintf(stderr, "jobrt-demo: %s\n", describe(started.error()).c_str());
+    return 2;
+  }
+  (void) rt.subscribe([&tally](const event_batch& batch) { tally.record(batch); });
+  std::printf("Charging %d orders; the gateway is down from t=%.1fs to "
+              "t=%.1fs. Runtime warnings go to %s.\n",
+              order_count, std::chrono::duration<double>(outage_begin).count(),
+              std::chrono::duration<double>(outage_end).count(),
+              options->log_path == "-" ? "stderr" : options->log_path.c_str());
+  run_until_finished(rt, feed, console, start, report);
+  console.end_status();
+  await_events(tally, report.stats);
+  report.events = tally.counts();
+  report.dead_letters = first_dead_letters(rt);
+  if (auto shut = rt.shutdown(shutdown_grace))
+    report.released_at_shutdown = shut.value().released;
+  report.elapsed_s = seconds_since(start);
+  auto problems = shape_problems(report);
+  problems.insert(problems.end(), feed.problems().begin(),
+                  feed.problems().end());
+  print_summary(report, problems);
+  std::fflush(stdout);
+  if (!problems.empty())
+    std::fprintf(stderr, "jobrt-demo: the run did not go as expected\n");
+  std::printf("%s\n", json_line(report, problems.empty()).c_str());
+  std::fflush(stdout);
+  return problems.empty() ? 0 : 1;
 }

@@ -41,6 +41,7 @@ job full_job() {
   j.created_at = at_ms(1'700'000'000'000);
   j.updated_at = at_ms(1'700'000'020'000);
   j.finished_at = at_ms(1'700'000'020'000);
+  j.output = "receipt-42";
   return j;
 }
 
@@ -116,7 +117,7 @@ const std::vector<std::string> all_job_fields{
     "priority",   "state",      "attempt",        "max_attempts",
     "run_at",     "timeout_ms", "breaker_key",    "unique_key",
     "cancel_requested", "errors", "created_at",   "updated_at",
-    "finished_at"};
+    "finished_at", "output"};
 
 struct field_value {
   const char* field;
@@ -321,6 +322,7 @@ TEST_CASE("optional job fields take their defaults when absent or null") {
       {"cancel_requested", [](job& j) { j.cancel_requested = false; }},
       {"errors", [](job& j) { j.errors.clear(); }},
       {"finished_at", [](job& j) { j.finished_at.reset(); }},
+      {"output", [](job& j) { j.output.reset(); }},
   }));
   const bool as_null = GENERATE(false, true);
   INFO(c.field << (as_null ? " null" : " absent"));

@@ -1,0 +1,242 @@
+#include "jobrt/actors/runtime.hpp"
+
+#include "jobrt/actors/clock.hpp"
+#include "jobrt/actors/supervisor.hpp"
+#include "jobrt/actors/timer.hpp"
+#include "jobrt/persistence/memory_store.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+namespace jobrt {
+
+namespace {
+
+std::shared_ptr<spdlog::logger> default_logger() {
+  if (auto existing = spdlog::get("jobrt"))
+    return existing;
+  auto log = spdlog::stderr_color_mt("jobrt");
+  log->set_level(spdlog::level::info);
+  return log;
+}
+
+caf::actor_system_config& configure(caf::actor_system_config& cfg,
+                                    const runtime_config& config) {
+  if (config.scheduler_threads > 0)
+    cfg.set("scheduler.max-threads", config.scheduler_threads);
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+  return cfg;
+}
+
+request_error not_running() {
+  return {request_error::code_type::not_started,
+          "the runtime is not running (start it first)", 0};
+}
+
+event_listener::behavior_type
+callback_listener(event_listener::pointer,
+                  std::function<void(const event_batch&)> callback) {
+  return {[callback](const event_batch& batch) { callback(batch); }};
+}
+
+} // namespace
+
+struct runtime::impl {
+  explicit impl(runtime_config c)
+    : config(std::move(c)), system(configure(caf_config, config)) {
+    if (!config.store)
+      config.store = std::make_shared<memory_store>();
+    if (!config.logger)
+      config.logger = default_logger();
+  }
+
+  /// Sends a request and waits for its answer; a CAF error (timeout, dead
+  /// supervisor) becomes a request_error.
+  template <class Reply, class... Ts>
+  result<Reply, request_error> ask(Ts&&... xs) {
+    if (!supervisor || stopped)
+      return outcome::failure(not_running());
+    std::optional<result<Reply, request_error>> answer;
+    caf::scoped_actor self{system};
+    self->request(supervisor, config.request_timeout, std::forward<Ts>(xs)...)
+        .receive([&](Reply& reply) { answer.emplace(outcome::success(std::move(reply))); },
+                 [&](caf::error& err) {
+                   answer.emplace(outcome::failure(request_error{
+                       request_error::code_type::not_started,
+                       "no answer from the supervisor: " + system.render(err),
+                       0}));
+                 });
+    return std::move(*answer);
+  }
+
+  runtime_config config;
+  caf::actor_system_config caf_config;
+  caf::actor_system system;
+  std::shared_ptr<handler_registry> registry =
+      std::make_shared<handler_registry>();
+  timer_actor timer;
+  supervisor_actor supervisor;
+  std::vector<event_listener> listeners;
+  bool stopped = false;
+};
+
+runtime::runtime(runtime_config config)
+  : impl_(std::make_unique<impl>(std::move(config))) {}
+
+runtime::~runtime() {
+  if (impl_->supervisor && !impl_->stopped)
+    (void) shutdown(duration::zero());
+}
+
+config_check runtime::handle(std::string type, job_handler handler,
+                             job_type_options options) {
+  if (impl_->supervisor)
+    return reject_setting("type", "handlers are registered before start()");
+  if (impl_->config.worker_threads == 0)
+    return reject_setting("worker_threads",
+                          "callable handlers need at least one worker thread");
+  return impl_->registry->add(std::move(type), std::move(handler),
+                              std::move(options));
+}
+
+config_check runtime::handle(std::string type, handler_actor handler,
+                             job_type_options options) {
+  if (impl_->supervisor)
+    return reject_setting("type", "handlers are registered before start()");
+  return impl_->registry->add(std::move(type), std::move(handler),
+                              std::move(options));
+}
+
+result<void, request_error> runtime::start() {
+  auto& d = *impl_;
+  if (d.supervisor || d.stopped)
+    return request_error{request_error::code_type::invalid_config,
+                         "a runtime starts once", 0};
+  if (d.config.max_in_flight == 0)
+    return request_error{request_error::code_type::invalid_config,
+                         "max_in_flight must be at least 1", 0};
+  auto snapshot = d.config.store->load();
+  if (!snapshot)
+    return request_error{request_error::code_type::store_failure,
+                         std::string(d.config.store->name()) +
+                             " store: " + snapshot.error().message,
+                         0};
+  auto clock = std::make_shared<actor_system_clock>(d.system.clock(),
+                                                    wall_clock_now());
+  d.timer = spawn_timer(d.system, clock, d.config.logger);
+  supervisor_setup setup;
+  setup.registry = d.registry;
+  setup.store = d.config.store;
+  setup.snapshot = std::move(snapshot).value();
+  setup.clock = clock;
+  setup.log = d.config.logger;
+  setup.timer = d.timer;
+  setup.worker_threads = d.config.worker_threads;
+  setup.max_in_flight = d.config.max_in_flight;
+  setup.queue_concurrency = d.config.queue_concurrency;
+  setup.jitter_seed = d.config.jitter_seed ? *d.config.jitter_seed
+                                           : std::random_device{}();
+  d.supervisor = spawn_supervisor(d.system, std::move(setup));
+  return outcome::success();
+}
+
+result<enqueued, request_error> runtime::enqueue(job_spec spec) {
+  job_specs specs;
+  specs.push_back(std::move(spec));
+  auto results = enqueue(std::move(specs));
+  return std::move(results.front());
+}
+
+enqueue_results runtime::enqueue(job_specs specs) {
+  auto count = specs.size();
+  auto answer = impl_->ask<enqueue_results>(atoms::enqueue::value,
+                                            std::move(specs));
+  if (answer)
+    return std::move(answer).value();
+  return enqueue_results(count, answer.error());
+}
+
+job_reply runtime::get(job_id id) {
+  auto answer = impl_->ask<job_reply>(atoms::get::value, id);
+  return answer ? std::move(answer).value() : job_reply{answer.error()};
+}
+
+result<job_page, request_error> runtime::list(job_query query) {
+  return impl_->ask<job_page>(atoms::list::value, std::move(query));
+}
+
+result<runtime_stats, request_error> runtime::stats() {
+  return impl_->ask<runtime_stats>(atoms::stats::value);
+}
+
+job_reply runtime::cancel(job_id id) {
+  auto answer = impl_->ask<job_reply>(atoms::cancel::value, id);
+  return answer ? std::move(answer).value() : job_reply{answer.error()};
+}
+
+job_reply runtime::requeue(job_id id) {
+  auto answer = impl_->ask<job_reply>(atoms::requeue::value, id);
+  return answer ? std::move(answer).value() : job_reply{answer.error()};
+}
+
+job_reply runtime::purge(job_id id) {
+  auto answer = impl_->ask<job_reply>(atoms::purge::value, id);
+  return answer ? std::move(answer).value() : job_reply{answer.error()};
+}
+
+result<void, request_error>
+runtime::subscribe(std::function<void(const event_batch&)> callback) {
+  if (!impl_->supervisor || impl_->stopped)
+    return not_running();
+  auto listener = impl_->system.spawn<caf::detached>(callback_listener,
+                                                     std::move(callback));
+  impl_->listeners.push_back(listener);
+  return subscribe(listener);
+}
+
+result<void, request_error> runtime::subscribe(event_listener listener) {
+  if (!impl_->supervisor || impl_->stopped)
+    return not_running();
+  caf::anon_send(impl_->supervisor, atoms::subscribe::value,
+                 std::move(listener));
+  return outcome::success();
+}
+
+result<shutdown_report, request_error> runtime::shutdown(duration grace) {
+  auto& d = *impl_;
+  if (!d.supervisor)
+    return not_running();
+  if (d.stopped)
+    return shutdown_report{};
+  auto saved = d.config.request_timeout;
+  d.config.request_timeout = grace + saved;
+  auto report = d.ask<shutdown_report>(atoms::shutdown::value, grace);
+  d.config.request_timeout = saved;
+  d.stopped = true;
+  caf::anon_send_exit(d.supervisor, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(d.timer, caf::exit_reason::user_shutdown);
+  for (auto& listener : d.listeners)
+    caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
+  // Registered handler actors belong to the runtime from then on; left
+  // running, they would keep the actor system's destructor waiting.
+  for (const auto& [type, registration] : d.registry->types())
+    if (const auto* actor = std::get_if<handler_actor>(&registration.handler))
+      caf::anon_send_exit(*actor, caf::exit_reason::user_shutdown);
+  return report;
+}
+
+caf::actor_system& runtime::system() { return impl_->system; }
+supervisor_actor runtime::supervisor() const { return impl_->supervisor; }
+timer_actor runtime::timer() const { return impl_->timer; }
+spdlog::logger& runtime::log() const { return *impl_->config.logger; }
+
+} // namespace jobrt

@@ -1,0 +1,913 @@
+#include "jobrt/actors/supervisor.hpp"
+
+#include "jobrt/actors/circuit_breaker_actor.hpp"
+#include "jobrt/actors/dispatch_queue.hpp"
+#include "jobrt/actors/transitions.hpp"
+#include "jobrt/actors/worker_pool.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <climits>
+#include <queue>
+#include <unordered_map>
+
+namespace jobrt {
+
+namespace {
+
+struct job_entry {
+  job record;
+  lane_id lane = 0;
+  /// Matches the ready_entry that stands for this job while it is pending.
+  std::uint32_t ticket = 0;
+  bool dirty = false;
+  /// The current attempt was dispatched as a half-open probe.
+  bool probe = false;
+  /// The deadline the timer holds for this job, if any.
+  std::optional<time_point> armed;
+  /// An attempt that was given up (timeout, cancel) but still occupies a
+  /// worker thread; 0 if none. No new attempt starts until it returns, so
+  /// that at most one attempt of a job runs at a time.
+  std::int32_t lingering = 0;
+  /// Popped for dispatch while an attempt lingered; made ready again when
+  /// it returns.
+  bool parked = false;
+};
+
+/// What the supervisor knows of one breaker key, from breaker_updates.
+struct breaker_gate {
+  breaker_state state = breaker_state::closed;
+  std::int32_t probe_budget = 0;
+  std::uint64_t trips = 0;
+  std::optional<time_point> reopen_at;
+
+  bool admits() const {
+    return state == breaker_state::closed ||
+           (state == breaker_state::half_open && probe_budget > 0);
+  }
+};
+
+struct concurrency_counter {
+  std::int32_t running = 0;
+  std::int32_t limit = INT32_MAX;
+};
+
+/// Everything that decides whether a lane may dispatch; pointers into
+/// node-based maps, which never move their elements.
+struct lane_limits {
+  const handler_registration* registration;
+  concurrency_counter* type;
+  concurrency_counter* queue;
+  breaker_gate* gate; ///< null when the type has no breaker
+};
+
+/// An attempt that holds a concurrency slot until it comes back.
+struct running_attempt {
+  lane_id lane;
+  bool on_actor;
+};
+
+std::uint64_t attempt_key(job_id id, std::int32_t attempt) {
+  // Attempts are at most max_attempts_limit (1000) < 1024.
+  return (static_cast<std::uint64_t>(id) << 10) |
+         static_cast<std::uint64_t>(attempt);
+}
+
+std::int64_t to_ms(time_point t) { return t.time_since_epoch().count(); }
+
+request_error refusal(request_error::code_type code, std::string message,
+                      job_id id = 0) {
+  return request_error{code, std::move(message), id};
+}
+
+request_error refusal(const transition_error& e) {
+  return refusal(request_error::code_type::invalid_transition, e.message(),
+                 e.id);
+}
+
+class supervisor_state {
+public:
+  using pointer = supervisor_actor::stateful_pointer<supervisor_state>;
+
+  void init(pointer self, supervisor_setup setup);
+
+  supervisor_actor::behavior_type behavior();
+
+private:
+  // -- turns ----------------------------------------------------------------
+  void finish_turn();
+  bool commit();
+  void publish();
+
+  // -- table ----------------------------------------------------------------
+  /// The time of the current turn: read once when a message arrives, so
+  /// every change of one turn carries the same instant.
+  time_point now() const { return now_; }
+  void begin_turn() { now_ = setup_.clock->now(); }
+  job_entry* find(job_id id);
+  job_entry& insert(job record);
+  result<void, transition_error> apply(job_entry& entry, const job_event& ev,
+                                       const job_error* error = nullptr);
+  void note_change(job_entry& entry, std::optional<job_state> from,
+                   const job_error* error);
+  void mark_dirty(job_entry& entry);
+  void remove(job_id id);
+  void restore(job record);
+
+  // -- scheduling -----------------------------------------------------------
+  lane_id lane_of(const job& record);
+  void make_ready(job_entry& entry);
+  void arm(job_entry& entry, time_point at);
+  void disarm(job_entry& entry);
+  bool eligible(lane_id lane) const;
+  void pump();
+  void start_attempt(job_entry& entry);
+  void stop_attempt(job_entry& entry);
+  bool runs_on_actor(const job_entry& entry) const {
+    return std::holds_alternative<handler_actor>(
+        lanes_[entry.lane].registration->handler);
+  }
+  bool release_slot(job_id id, std::int32_t attempt);
+
+  // -- attempt outcomes -----------------------------------------------------
+  void on_result(job_id id, std::int32_t attempt, job_result result);
+  void fail_attempt(job_entry& entry, const job_error& error);
+  void on_deadline(job_entry& entry);
+  void report_outcome(const job_entry& entry, call_outcome outcome);
+  void count_failure(error_kind kind);
+
+  // -- requests -------------------------------------------------------------
+  enqueue_result admit(const job_spec& spec, std::vector<job_id>& created);
+  void roll_back(const std::vector<job_id>& created);
+  enqueue_results enqueue(const job_specs& specs);
+  job_reply cancel(job_id id);
+  job_reply requeue(job_id id);
+  job_reply purge(job_id id);
+  job_page list(const job_query& query) const;
+  runtime_stats stats() const;
+  void on_breaker_update(const breaker_update& update);
+  void complete_shutdown();
+
+  pointer self_ = nullptr;
+  supervisor_setup setup_;
+  time_point now_{};
+  unit_random random_;
+  std::unique_ptr<worker_pool> pool_;
+  breaker_actor breaker_;
+
+  std::unordered_map<job_id, job_entry> jobs_;
+  std::unordered_map<std::string, job_id> unique_keys_; ///< live jobs only
+  dispatch_queue ready_;
+  std::vector<lane_limits> lanes_;
+  std::unordered_map<std::string, concurrency_counter> type_running_;
+  std::unordered_map<std::string, concurrency_counter> queue_running_;
+  std::unordered_map<std::string, breaker_gate> gates_;
+  std::unordered_map<std::uint64_t, running_attempt> running_;
+  job_id last_id_ = 0;
+
+  std::array<std::uint64_t, all_job_states.size()> by_state_{};
+  outcome_counters outcomes_;
+  std::vector<event_listener> subscribers_;
+
+  // What the current turn produced, held back until its commit.
+  std::vector<job_id> dirty_;
+  std::vector<job_id> removed_;
+  store_batch batch_;
+  std::vector<work_item> to_pool_;
+  std::vector<std::pair<handler_actor, job>> to_actors_;
+  deadline_commands timer_commands_;
+  breaker_reports reports_;
+  event_batch events_;
+  std::vector<work_result> results_;
+
+  bool draining_ = false;
+  bool shut_down_ = false;
+  shutdown_report shutdown_report_;
+  std::vector<caf::typed_response_promise<shutdown_report>> shutdown_waiters_;
+};
+
+// -- set-up -------------------------------------------------------------------
+
+void supervisor_state::init(pointer self, supervisor_setup setup) {
+  self_ = self;
+  setup_ = std::move(setup);
+  random_ = seeded_unit_random(setup_.jitter_seed);
+  last_id_ = setup_.snapshot.last_id;
+  if (setup_.worker_threads > 0) {
+    auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+    pool_ = std::make_unique<worker_pool>(
+        setup_.worker_threads, setup_.log, [weak] {
+          if (auto strong = weak.lock())
+            caf::anon_send(caf::actor_cast<supervisor_actor>(strong),
+                           atoms::results::value);
+        });
+  }
+  self->send(setup_.timer, atoms::listen::value, deadline_kind::job,
+             caf::actor_cast<deadline_listener>(self));
+  breaker_ = spawn_circuit_breaker(self->system(), setup_.registry,
+                                   setup_.timer,
+                                   caf::actor_cast<breaker_listener>(self),
+                                   setup_.clock, setup_.log);
+  self->link_to(breaker_);
+  auto snapshot = std::move(setup_.snapshot.jobs);
+  begin_turn();
+  for (auto& record : snapshot)
+    restore(std::move(record));
+  finish_turn();
+}
+
+/// Puts a stored job back in play: what was pending is dispatched, what
+/// waits is re-armed, and an attempt that was running when its owner went
+/// away counts as a failed attempt of kind abandoned.
+void supervisor_state::restore(job record) {
+  auto& entry = insert(std::move(record));
+  auto& r = entry.record;
+  if (r.unique_key && !is_terminal(r.state))
+    unique_keys_.emplace(*r.unique_key, r.id);
+  switch (r.state) {
+    case job_state::pending: make_ready(entry); break;
+    case job_state::scheduled:
+    case job_state::retrying: arm(entry, r.run_at); break;
+    case job_state::processing:
+      fail_attempt(entry, job_error::abandoned("found running at start-up"));
+      break;
+    default: break;
+  }
+}
+
+// -- turns --------------------------------------------------------------------
+
+void supervisor_state::finish_turn() {
+  pump();
+  if (!commit())
+    setup_.log->critical("supervisor: changes of this turn are not durable");
+  publish();
+}
+
+bool supervisor_state::commit() {
+  if (dirty_.empty() && removed_.empty())
+    return true;
+  batch_.upserts.clear();
+  for (auto id : dirty_) {
+    if (auto* entry = find(id); entry != nullptr && entry->dirty) {
+      entry->dirty = false;
+      batch_.upserts.push_back(entry->record);
+    }
+  }
+  batch_.removals.swap(removed_);
+  removed_.clear();
+  dirty_.clear();
+  auto committed = setup_.store->commit(batch_);
+  batch_.upserts.clear();
+  batch_.removals.clear();
+  if (!committed) {
+    setup_.log->error("supervisor: store commit failed: {}: {}",
+                      to_string(committed.error().code),
+                      committed.error().message);
+    return false;
+  }
+  return true;
+}
+
+void supervisor_state::publish() {
+  if (!to_pool_.empty())
+    pool_->submit(to_pool_);
+  for (auto& [handler, record] : to_actors_) {
+    auto id = record.id;
+    auto attempt = record.attempt;
+    // The supervisor's own deadline fires first; this bound only keeps a
+    // handler that never answers from leaving a request pending forever.
+    auto patience = record.timeout + std::chrono::seconds(10);
+    self_->request(handler, patience, atoms::run::value, std::move(record))
+        .then(
+            [this, id, attempt](job_result& result) {
+              begin_turn();
+              on_result(id, attempt, std::move(result));
+              finish_turn();
+            },
+            [this, id, attempt](caf::error& err) {
+              begin_turn();
+              on_result(id, attempt,
+                        job_error::transient("handler_failed",
+                                             self_->system().render(err)));
+              finish_turn();
+            });
+  }
+  to_actors_.clear();
+  if (!timer_commands_.empty())
+    self_->send(setup_.timer, std::exchange(timer_commands_, {}));
+  if (!reports_.empty())
+    self_->send(breaker_, atoms::report::value, std::exchange(reports_, {}));
+  if (!events_.jobs.empty() || !events_.breakers.empty()) {
+    for (auto& subscriber : subscribers_)
+      self_->send(subscriber, events_);
+    events_ = {};
+  }
+  if (draining_ && !shut_down_ && running_.empty())
+    complete_shutdown();
+}
+
+// -- table --------------------------------------------------------------------
+
+job_entry* supervisor_state::find(job_id id) {
+  auto i = jobs_.find(id);
+  return i == jobs_.end() ? nullptr : &i->second;
+}
+
+job_entry& supervisor_state::insert(job record) {
+  auto id = record.id;
+  auto lane = lane_of(record);
+  auto& entry = jobs_[id];
+  entry.record = std::move(record);
+  entry.lane = lane;
+  ++by_state_[static_cast<std::size_t>(entry.record.state)];
+  last_id_ = std::max(last_id_, id);
+  return entry;
+}
+
+result<void, transition_error>
+supervisor_state::apply(job_entry& entry, const job_event& ev,
+                        const job_error* error) {
+  auto next = apply_event(entry.record, ev, now());
+  if (!next)
+    return next.error();
+  auto from = entry.record.state;
+  entry.record = std::move(next).value();
+  note_change(entry, from, error);
+  return outcome::success();
+}
+
+void supervisor_state::note_change(job_entry& entry,
+                                   std::optional<job_state> from,
+                                   const job_error* error) {
+  const auto& r = entry.record;
+  if (from) {
+    --by_state_[static_cast<std::size_t>(*from)];
+    ++by_state_[static_cast<std::size_t>(r.state)];
+  }
+  if (is_terminal(r.state) && r.unique_key) {
+    auto i = unique_keys_.find(*r.unique_key);
+    if (i != unique_keys_.end() && i->second == r.id)
+      unique_keys_.erase(i);
+  }
+  if (r.state == job_state::cancelled && from != job_state::cancelled)
+    ++outcomes_.cancelled;
+  mark_dirty(entry);
+  if (setup_.log->should_log(spdlog::level::debug))
+    setup_.log->debug("job {} ({}): {} -> {}, attempt {}", r.id, r.type,
+                      from ? to_string(*from) : std::string_view{"new"},
+                      to_string(r.state), r.attempt);
+  if (subscribers_.empty())
+    return;
+  events_.jobs.push_back(job_transition_event{
+      r.id, r.type, r.queue, from, r.state, r.attempt, r.updated_at,
+      error != nullptr ? std::optional<job_error>{*error} : std::nullopt});
+}
+
+void supervisor_state::mark_dirty(job_entry& entry) {
+  if (entry.dirty)
+    return;
+  entry.dirty = true;
+  dirty_.push_back(entry.record.id);
+}
+
+void supervisor_state::remove(job_id id) {
+  auto i = jobs_.find(id);
+  const auto& r = i->second.record;
+  --by_state_[static_cast<std::size_t>(r.state)];
+  if (!subscribers_.empty())
+    events_.jobs.push_back(job_transition_event{
+        r.id, r.type, r.queue, r.state, std::nullopt, r.attempt, now(), {}});
+  disarm(i->second);
+  jobs_.erase(i);
+  removed_.push_back(id);
+}
+
+// -- scheduling -----------------------------------------------------------------
+
+lane_id supervisor_state::lane_of(const job& record) {
+  auto lane = ready_.lane_for(record.type, record.queue, record.breaker_key);
+  if (lane < lanes_.size())
+    return lane;
+  const auto* reg = setup_.registry->find(record.type);
+  auto& type = type_running_[record.type];
+  if (reg != nullptr && reg->options.concurrency)
+    type.limit = *reg->options.concurrency;
+  auto& queue = queue_running_[record.queue];
+  if (auto limit = setup_.queue_concurrency.find(record.queue);
+      limit != setup_.queue_concurrency.end())
+    queue.limit = limit->second;
+  breaker_gate* gate = nullptr;
+  if (reg != nullptr && reg->options.breaker)
+    gate = &gates_[record.breaker_key];
+  lanes_.push_back(lane_limits{reg, &type, &queue, gate});
+  return lane;
+}
+
+void supervisor_state::make_ready(job_entry& entry) {
+  const auto& r = entry.record;
+  ready_.push(entry.lane,
+              ready_entry{r.priority, to_ms(r.run_at), r.id, ++entry.ticket});
+}
+
+void supervisor_state::arm(job_entry& entry, time_point at) {
+  entry.armed = at;
+  timer_commands_.push_back(
+      {make_deadline_key(deadline_kind::job,
+                         static_cast<std::uint64_t>(entry.record.id)),
+       at});
+}
+
+void supervisor_state::disarm(job_entry& entry) {
+  if (!entry.armed)
+    return;
+  entry.armed.reset();
+  timer_commands_.push_back(
+      {make_deadline_key(deadline_kind::job,
+                         static_cast<std::uint64_t>(entry.record.id)),
+       std::nullopt});
+}
+
+bool supervisor_state::eligible(lane_id lane) const {
+  const auto& l = lanes_[lane];
+  return l.registration != nullptr && l.type->running < l.type->limit &&
+         l.queue->running < l.queue->limit &&
+         (l.gate == nullptr || l.gate->admits());
+}
+
+void supervisor_state::pump() {
+  if (draining_)
+    return;
+  while (running_.size() < setup_.max_in_flight) {
+    auto next = ready_.pop_best([this](lane_id l) { return eligible(l); });
+    if (!next)
+      return;
+    auto* entry = find(next->second.id);
+    if (entry == nullptr || entry->ticket != next->second.ticket ||
+        entry->record.state != job_state::pending)
+      continue; // cancelled or purged while it waited
+    if (entry->lingering != 0) {
+      entry->parked = true;
+      continue;
+    }
+    start_attempt(*entry);
+  }
+}
+
+void supervisor_state::start_attempt(job_entry& entry) {
+  if (auto started = apply(entry, events::dispatch{}); !started) {
+    setup_.log->error("supervisor: cannot dispatch: {}",
+                      started.error().message());
+    return;
+  }
+  const auto& r = entry.record;
+  auto& lane = lanes_[entry.lane];
+  ++lane.type->running;
+  ++lane.queue->running;
+  entry.probe = lane.gate != nullptr &&
+                lane.gate->state == breaker_state::half_open;
+  if (entry.probe)
+    --lane.gate->probe_budget;
+  ++outcomes_.attempts_started;
+  arm(entry, saturating_add(now(), r.timeout));
+  const auto& handler = lane.registration->handler;
+  if (const auto* fn = std::get_if<job_handler>(&handler)) {
+    running_.emplace(attempt_key(r.id, r.attempt),
+                     running_attempt{entry.lane, false});
+    to_pool_.push_back(work_item{r, fn, std::chrono::steady_clock::now()});
+  } else {
+    running_.emplace(attempt_key(r.id, r.attempt),
+                     running_attempt{entry.lane, true});
+    to_actors_.emplace_back(std::get<handler_actor>(handler), r);
+  }
+}
+
+void supervisor_state::stop_attempt(job_entry& entry) {
+  const auto& r = entry.record;
+  const auto& handler = lanes_[entry.lane].registration->handler;
+  if (std::holds_alternative<job_handler>(handler)) {
+    if (pool_)
+      pool_->request_stop(r.id, r.attempt);
+    entry.lingering = r.attempt;
+    return;
+  }
+  self_->send(std::get<handler_actor>(handler), atoms::stop::value, r.id,
+              r.attempt);
+  // An actor holds no thread of ours: its slot is free once we stop waiting.
+  release_slot(r.id, r.attempt);
+}
+
+bool supervisor_state::release_slot(job_id id, std::int32_t attempt) {
+  auto i = running_.find(attempt_key(id, attempt));
+  if (i == running_.end())
+    return false;
+  auto& lane = lanes_[i->second.lane];
+  --lane.type->running;
+  --lane.queue->running;
+  running_.erase(i);
+  return true;
+}
+
+// -- attempt outcomes -------------------------------------------------------------
+
+void supervisor_state::on_result(job_id id, std::int32_t attempt,
+                                 job_result result) {
+  release_slot(id, attempt);
+  auto* entry = find(id);
+  if (entry != nullptr && entry->lingering == attempt) {
+    entry->lingering = 0;
+    if (std::exchange(entry->parked, false) &&
+        entry->record.state == job_state::pending)
+      make_ready(*entry);
+  }
+  if (entry == nullptr || entry->record.state != job_state::processing ||
+      entry->record.attempt != attempt) {
+    ++outcomes_.stale_replies;
+    setup_.log->debug("job {}: discarded the reply of stale attempt {}", id,
+                      attempt);
+    return;
+  }
+  if (draining_)
+    ++shutdown_report_.finished_in_grace;
+  disarm(*entry);
+  if (!result) {
+    fail_attempt(*entry, result.error());
+    return;
+  }
+  report_outcome(*entry, call_outcome::success);
+  ++outcomes_.succeeded;
+  if (auto done = apply(*entry, events::success{attempt,
+                                                std::move(result).value().data});
+      !done)
+    setup_.log->error("supervisor: {}", done.error().message());
+}
+
+void supervisor_state::fail_attempt(job_entry& entry, const job_error& error) {
+  auto& r = entry.record;
+  const auto* reg = lanes_[entry.lane].registration;
+  auto decision = decide_retry(reg != nullptr ? reg->options.retry
+                                              : retry_policy{},
+                               r.attempt, r.max_attempts, error, random_);
+  count_failure(error.kind);
+  report_outcome(entry, outcome_of(error.kind));
+  auto attempt = r.attempt;
+  if (auto failed = apply(entry, events::failure{attempt, error, decision.delay},
+                          &error);
+      !failed) {
+    setup_.log->error("supervisor: {}", failed.error().message());
+    return;
+  }
+  if (r.state == job_state::retrying) {
+    ++outcomes_.retries_scheduled;
+    arm(entry, r.run_at);
+    setup_.log->info("job {} ({}) attempt {} failed ({} {}: {}); retry at +{} ms",
+                     r.id, r.type, attempt, to_string(error.kind), error.code,
+                     error.message, decision.delay->count());
+  } else if (r.state == job_state::dead) {
+    ++outcomes_.dead_lettered;
+    setup_.log->warn("job {} ({}) is dead after attempt {}: {} {}: {} ({})",
+                     r.id, r.type, attempt, to_string(error.kind), error.code,
+                     error.message, to_string(decision.reason));
+  }
+}
+
+void supervisor_state::on_deadline(job_entry& entry) {
+  switch (entry.record.state) {
+    case job_state::scheduled:
+    case job_state::retrying:
+      if (apply(entry, events::due{}))
+        make_ready(entry);
+      return;
+    case job_state::processing: {
+      ++outcomes_.timed_out;
+      stop_attempt(entry);
+      auto limit = entry.record.timeout.count();
+      fail_attempt(entry, job_error::timeout("the attempt ran over its " +
+                                             std::to_string(limit) +
+                                             " ms timeout"));
+      return;
+    }
+    default: return;
+  }
+}
+
+void supervisor_state::report_outcome(const job_entry& entry,
+                                      call_outcome outcome) {
+  auto& lane = lanes_[entry.lane];
+  if (lane.gate == nullptr)
+    return;
+  if (entry.probe && outcome == call_outcome::ignored_failure &&
+      lane.gate->state == breaker_state::half_open)
+    ++lane.gate->probe_budget; // it told nothing: another job may probe
+  const auto& r = entry.record;
+  if (!reports_.empty()) {
+    auto& last = reports_.back();
+    if (last.outcome == outcome && last.probe == entry.probe &&
+        last.key == r.breaker_key && last.type == r.type) {
+      ++last.count;
+      return;
+    }
+  }
+  reports_.push_back(breaker_report{r.breaker_key, r.type, outcome, 1,
+                                    entry.probe});
+}
+
+void supervisor_state::count_failure(error_kind kind) {
+  switch (kind) {
+    case error_kind::permanent: ++outcomes_.failed_permanent; break;
+    case error_kind::transient: ++outcomes_.failed_transient; break;
+    case error_kind::timeout:     // counted when the deadline fired
+    case error_kind::abandoned: break;
+  }
+}
+
+// -- requests -------------------------------------------------------------------
+
+enqueue_result supervisor_state::admit(const job_spec& spec,
+                                       std::vector<job_id>& created) {
+  using code = request_error::code_type;
+  if (draining_)
+    return refusal(code::shutting_down, "the runtime is shutting down");
+  if (auto valid = validate_spec(spec); !valid)
+    return refusal(code::invalid_spec, valid.error().message());
+  const auto* reg = setup_.registry->find(spec.type);
+  if (reg == nullptr)
+    return refusal(code::unknown_job_type,
+                   "no handler is registered for job type '" + spec.type +
+                       "'");
+  if (spec.unique_key) {
+    if (auto i = unique_keys_.find(*spec.unique_key); i != unique_keys_.end())
+      return enqueued{i->second, true};
+  }
+  auto& entry = insert(make_job(spec, last_id_ + 1, reg->defaults(), now()));
+  const auto& r = entry.record;
+  created.push_back(r.id);
+  if (r.unique_key)
+    unique_keys_.emplace(*r.unique_key, r.id);
+  note_change(entry, std::nullopt, nullptr);
+  if (r.state == job_state::pending)
+    make_ready(entry);
+  else
+    arm(entry, r.run_at);
+  return enqueued{r.id, false};
+}
+
+/// The store refused the batch: nothing of it may be visible.
+void supervisor_state::roll_back(const std::vector<job_id>& created) {
+  for (auto id : created) {
+    auto& r = jobs_.at(id).record;
+    if (r.unique_key)
+      unique_keys_.erase(*r.unique_key);
+    --by_state_[static_cast<std::size_t>(r.state)];
+    disarm(jobs_.at(id));
+    jobs_.erase(id);
+  }
+  std::erase_if(events_.jobs, [&](const job_transition_event& e) {
+    return std::find(created.begin(), created.end(), e.id) != created.end();
+  });
+}
+
+enqueue_results supervisor_state::enqueue(const job_specs& specs) {
+  enqueue_results results;
+  results.reserve(specs.size());
+  std::vector<job_id> created;
+  for (const auto& spec : specs)
+    results.push_back(admit(spec, created));
+  if (!created.empty() && !commit()) {
+    roll_back(created);
+    for (auto& r : results)
+      if (r && !r.value().existing &&
+          std::find(created.begin(), created.end(), r.value().id) !=
+              created.end())
+        r = refusal(request_error::code_type::store_failure,
+                    "the store could not commit the enqueue");
+  }
+  finish_turn();
+  return results;
+}
+
+job_reply supervisor_state::cancel(job_id id) {
+  auto* entry = find(id);
+  if (entry == nullptr)
+    return refusal(request_error::code_type::not_found, "no such job", id);
+  auto from = entry->record.state;
+  if (auto done = apply(*entry, events::cancel{}); !done)
+    return refusal(done.error());
+  if (from != job_state::processing) {
+    disarm(*entry);
+  } else if (stop_attempt(*entry); runs_on_actor(*entry)) {
+    // An actor may never answer a stop; the attempt ends here, given back
+    // uncounted, and its late reply will be fenced off.
+    disarm(*entry);
+    (void) apply(*entry, events::release{entry->record.attempt});
+  } // a worker thread's attempt ends as cancelled when the handler returns
+  finish_turn();
+  return entry->record;
+}
+
+job_reply supervisor_state::requeue(job_id id) {
+  auto* entry = find(id);
+  if (entry == nullptr)
+    return refusal(request_error::code_type::not_found, "no such job", id);
+  const auto& key = entry->record.unique_key;
+  if (key && unique_keys_.count(*key) != 0)
+    return refusal(request_error::code_type::invalid_transition,
+                   "unique key '" + *key + "' is held by live job " +
+                       std::to_string(unique_keys_.at(*key)),
+                   id);
+  if (auto done = apply(*entry, events::requeue{}); !done)
+    return refusal(done.error());
+  if (key)
+    unique_keys_.emplace(*key, id);
+  make_ready(*entry);
+  finish_turn();
+  return entry->record;
+}
+
+job_reply supervisor_state::purge(job_id id) {
+  auto* entry = find(id);
+  if (entry == nullptr)
+    return refusal(request_error::code_type::not_found, "no such job", id);
+  if (auto done = apply_event(entry->record, events::purge{}, now()); !done)
+    return refusal(done.error());
+  auto record = entry->record;
+  remove(id);
+  finish_turn();
+  return record;
+}
+
+job_page supervisor_state::list(const job_query& query) const {
+  auto limit = std::clamp<std::size_t>(query.limit, 1, max_page_size);
+  // The limit+1 smallest matching ids, kept in a max-heap.
+  std::priority_queue<job_id> smallest;
+  for (const auto& [id, entry] : jobs_) {
+    if (id <= query.after || !query.matches(entry.record))
+      continue;
+    smallest.push(id);
+    if (smallest.size() > limit + 1)
+      smallest.pop();
+  }
+  std::vector<job_id> ids;
+  while (!smallest.empty()) {
+    ids.push_back(smallest.top());
+    smallest.pop();
+  }
+  std::reverse(ids.begin(), ids.end());
+  job_page page;
+  bool more = ids.size() > limit;
+  ids.resize(std::min(ids.size(), limit));
+  for (auto id : ids)
+    page.jobs.push_back(jobs_.at(id).record);
+  if (more)
+    page.next_after = ids.back();
+  return page;
+}
+
+runtime_stats supervisor_state::stats() const {
+  runtime_stats s;
+  s.jobs = by_state_;
+  s.outcomes = outcomes_;
+  s.in_flight = running_.size();
+  for (const auto& [key, gate] : gates_)
+    s.breakers.push_back(breaker_status{key, gate.state, gate.trips,
+                                        gate.reopen_at});
+  std::sort(s.breakers.begin(), s.breakers.end(),
+            [](const auto& a, const auto& b) { return a.key < b.key; });
+  return s;
+}
+
+void supervisor_state::on_breaker_update(const breaker_update& update) {
+  auto& gate = gates_[update.key];
+  const auto& t = update.transition;
+  gate.state = t.to;
+  gate.reopen_at = t.reopen_at;
+  gate.probe_budget = t.to == breaker_state::half_open ? update.probes : 0;
+  if (t.to == breaker_state::open)
+    ++gate.trips;
+  if (!subscribers_.empty())
+    events_.breakers.push_back(breaker_event{update.key, t});
+}
+
+/// The grace period is over (or nothing runs any more): every attempt still
+/// out is asked to stop and given back, so its job is pending again with
+/// that attempt not counted.
+void supervisor_state::complete_shutdown() {
+  shut_down_ = true;
+  for (auto& [id, entry] : jobs_) {
+    if (entry.record.state != job_state::processing)
+      continue;
+    stop_attempt(entry);
+    disarm(entry);
+    if (apply(entry, events::release{entry.record.attempt}))
+      ++outcomes_.released;
+  }
+  shutdown_report_.released = outcomes_.released;
+  if (!commit())
+    setup_.log->critical("supervisor: released attempts are not durable");
+  publish();
+  for (auto& waiter : shutdown_waiters_)
+    waiter.deliver(shutdown_report_);
+  shutdown_waiters_.clear();
+}
+
+supervisor_actor::behavior_type supervisor_state::behavior() {
+  return {
+      [this](atoms::enqueue, const job_specs& specs) {
+        begin_turn();
+        return enqueue(specs);
+      },
+      [this](atoms::get, job_id id) -> job_reply {
+        if (auto* entry = find(id))
+          return entry->record;
+        return refusal(request_error::code_type::not_found, "no such job", id);
+      },
+      [this](atoms::list, const job_query& query) { return list(query); },
+      [this](atoms::stats) { return stats(); },
+      [this](atoms::cancel, job_id id) {
+        begin_turn();
+        return cancel(id);
+      },
+      [this](atoms::requeue, job_id id) {
+        begin_turn();
+        return requeue(id);
+      },
+      [this](atoms::purge, job_id id) {
+        begin_turn();
+        return purge(id);
+      },
+      [this](atoms::subscribe, event_listener listener) {
+        subscribers_.push_back(std::move(listener));
+      },
+      [this](atoms::shutdown, duration grace) {
+        begin_turn();
+        auto waiter = self_->make_response_promise<shutdown_report>();
+        if (shut_down_) {
+          waiter.deliver(shutdown_report_);
+          return waiter;
+        }
+        shutdown_waiters_.push_back(waiter);
+        if (!draining_) {
+          draining_ = true;
+          setup_.log->info("supervisor: shutting down, {} attempts out, "
+                           "grace {} ms",
+                           running_.size(), grace.count());
+          self_->delayed_send(self_, grace, atoms::grace::value);
+        }
+        publish();
+        return waiter;
+      },
+      [this](atoms::grace) {
+        begin_turn();
+        if (!shut_down_)
+          complete_shutdown();
+      },
+      [this](atoms::fired, const std::vector<std::uint64_t>& ids) {
+        begin_turn();
+        auto t = now();
+        for (auto id : ids) {
+          auto* entry = find(static_cast<job_id>(id));
+          if (entry == nullptr || !entry->armed || t < *entry->armed)
+            continue; // moved or cancelled while the timer fired
+          entry->armed.reset();
+          on_deadline(*entry);
+        }
+        finish_turn();
+      },
+      [this](const breaker_update& update) {
+        begin_turn();
+        on_breaker_update(update);
+        finish_turn();
+      },
+      [this](atoms::results) {
+        if (!pool_)
+          return;
+        begin_turn();
+        pool_->take_results(results_);
+        for (auto& r : results_)
+          on_result(r.id, r.attempt, std::move(r.result));
+        results_.clear();
+        finish_turn();
+      },
+  };
+}
+
+} // namespace
+
+supervisor_actor spawn_supervisor(caf::actor_system& sys,
+                                  supervisor_setup setup) {
+  auto body = [](supervisor_state::pointer self, supervisor_setup s)
+      -> supervisor_actor::behavior_type {
+    self->state.init(self, std::move(s));
+    return self->state.behavior();
+  };
+  return sys.spawn(body, std::move(setup));
+}
+
+} // namespace jobrt

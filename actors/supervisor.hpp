@@ -1,0 +1,63 @@
+#pragma once
+
+// The supervisor: the only owner of the job table (DESIGN.md, "Shape").
+//
+// Every change of a job goes through apply_event (transitions.hpp). One
+// message is one turn: the turn changes the table, dispatches what it can,
+// then commits all of the turn's changes to the store in one batch, and only
+// after the commit does it reply, hand attempts to handlers, send deadlines
+// to the timer, outcomes to the circuit breaker and events to subscribers.
+//
+// Dispatch takes pending jobs by priority, then run_at, then id, among the
+// lanes that are allowed to run: the job's breaker key is closed (or has
+// half-open probes left), its type and queue are below their concurrency
+// limits, and fewer than max_in_flight attempts are out in total. That last
+// bound keeps CAF's outstanding requests and the worker pool's queue small.
+//
+// Fencing: a result, timeout or release names its attempt; one that is not
+// the job's current attempt is counted, logged at debug and dropped.
+
+#include "jobrt/actors/clock.hpp"
+#include "jobrt/actors/handler_registry.hpp"
+#include "jobrt/messages/interfaces.hpp"
+#include "jobrt/persistence/job_store.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace spdlog {
+class logger;
+}
+
+namespace jobrt {
+
+struct supervisor_setup {
+  std::shared_ptr<const handler_registry> registry;
+  /// Used only from the supervisor's turns; must outlive the supervisor.
+  std::shared_ptr<job_store> store;
+  /// What the store held at start (see job_store::load).
+  store_snapshot snapshot;
+  std::shared_ptr<const actor_system_clock> clock;
+  std::shared_ptr<spdlog::logger> log;
+  timer_actor timer;
+  /// Threads that run callable handlers; 0 allows only handler actors.
+  std::size_t worker_threads = 4;
+  /// Attempts handed to handlers and not yet returned, over all types.
+  std::size_t max_in_flight = 256;
+  /// Per queue: at most this many attempts at once.
+  std::map<std::string, std::int32_t, std::less<>> queue_concurrency;
+  /// Seeds the retry policy's jitter.
+  std::uint64_t jitter_seed = 0;
+};
+
+/// Spawns the supervisor, which spawns (and links) its circuit breaker and
+/// registers with `setup.timer` for job deadlines. Quit it with an exit
+/// message; it joins its worker threads on the way out.
+supervisor_actor spawn_supervisor(caf::actor_system& sys,
+                                  supervisor_setup setup);
+
+} // namespace jobrt

@@ -1,0 +1,138 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <string_view>
+#include <unistd.h>
+
+namespace bench {
+
+namespace {
+
+using parse_result = jobrt::result<options, std::string>;
+
+jobrt::result<std::uint64_t, std::string> parse_count(std::string_view flag,
+                                                      std::string_view text) {
+  std::uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value == 0)
+    return std::string(flag) + ": expected a positive integer, got '" +
+           std::string(text) + "'";
+  return value;
+}
+
+jobrt::result<std::vector<workload>, std::string>
+parse_workloads(std::string_view text) {
+  if (text == "w1")
+    return std::vector<workload>{workload::w1};
+  if (text == "w2")
+    return std::vector<workload>{workload::w2};
+  if (text == "w4")
+    return std::vector<workload>{workload::w4};
+  if (text == "all")
+    return std::vector<workload>{workload::w1, workload::w2, workload::w4};
+  return "--workload: expected w1, w2, w4 or all, got '" + std::string(text) +
+         "'";
+}
+
+/// Applies one "--flag value" pair to `opts`.
+jobrt::result<void, std::string> apply(options& opts, std::string_view flag,
+                                       std::string_view value) {
+  if (flag == "--workload") {
+    auto parsed = parse_workloads(value);
+    if (!parsed)
+      return parsed.error();
+    opts.workloads = std::move(parsed).value();
+    return jobrt::outcome::success();
+  }
+  if (flag == "--store") {
+    if (value != "memory")
+      return "--store: only 'memory' is available, got '" +
+             std::string(value) + "'";
+    opts.store = value;
+    return jobrt::outcome::success();
+  }
+  if (flag == "--seed") {
+    auto parsed = parse_count(flag, value);
+    if (!parsed)
+      return parsed.error();
+    opts.seed = parsed.value();
+    return jobrt::outcome::success();
+  }
+  std::size_t* target = nullptr;
+  if (flag == "--jobs")
+    target = &opts.jobs.emplace();
+  else if (flag == "--deadlines")
+    target = &opts.deadlines;
+  else if (flag == "--max-in-flight")
+    target = &opts.max_in_flight;
+  else if (flag == "--scheduler-threads")
+    target = &opts.scheduler_threads;
+  else if (flag == "--reference-trips")
+    target = &opts.reference_trips;
+  else if (flag == "--latency-jobs")
+    target = &opts.latency_jobs;
+  else if (flag == "--repeat")
+    target = &opts.repeat;
+  else
+    return "unknown flag '" + std::string(flag) + "' (see --help)";
+  auto parsed = parse_count(flag, value);
+  if (!parsed)
+    return parsed.error();
+  *target = static_cast<std::size_t>(parsed.value());
+  return jobrt::outcome::success();
+}
+
+} // namespace
+
+parse_result parse_options(int argc, char** argv) {
+  options opts;
+  opts.progress = isatty(STDOUT_FILENO) == 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      opts.help = true;
+      return opts;
+    }
+    std::string_view flag = arg;
+    std::string_view value;
+    if (auto eq = arg.find('='); eq != std::string_view::npos) {
+      flag = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    } else if (i + 1 < argc) {
+      value = argv[++i];
+    } else {
+      return std::string(flag) + ": missing value";
+    }
+    if (auto applied = apply(opts, flag, value); !applied)
+      return applied.error();
+  }
+  if (opts.workloads.empty())
+    return std::string("--workload is required (w1, w2, w4 or all)");
+  return opts;
+}
+
+std::string usage() {
+  return "usage: jobrt-bench --workload w1|w2|w4|all [--store memory] [--jobs N]\n"
+         "                   [--deadlines N] [--max-in-flight N] [--scheduler-threads N]\n"
+         "                   [--reference-trips N] [--latency-jobs N] [--repeat N]\n"
+         "                   [--seed N]\n"
+         "\n"
+         "  w1  200,000 no-op jobs (--jobs), against a raw CAF request/reply\n"
+         "      reference of --reference-trips round trips (default 1,000,000)\n"
+         "  w2  20,000 jobs (--jobs), every third fails its first attempt\n"
+         "  w4  1,000,000 deadlines (--deadlines) over 10 s on a timer actor\n"
+         "\n"
+         "  --max-in-flight N      runtime's max_in_flight in W1/W2 (default 1024)\n"
+         "  --scheduler-threads N  CAF scheduler threads of the W1/W2 runtimes\n"
+         "                         (default 1, the runtime's default;\n"
+         "                         0: CAF's own, max(4, cores))\n"
+         "  --repeat N             runs of the reference and of W2, medians\n"
+         "                         reported (default 3)\n"
+         "  --latency-jobs N       jobs of W1's enqueue-to-start latency run\n"
+         "                         (default 20,000, 10 per ms)\n"
+         "\n"
+         "Each workload prints a table, then one JSON line. Exit status 1 when\n"
+         "a workload's correctness check fails; targets are only printed.\n";
+}
+
+} // namespace bench

@@ -1,0 +1,45 @@
+#pragma once
+
+// The command line of jobrt-bench. Debian 12 ships no CLI11 package on this
+// machine (libcli11-dev is not installed), so the few flags are parsed by
+// hand; every flag takes exactly one value ("--jobs 5000" or "--jobs=5000").
+
+#include "jobrt/messages/result.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+enum class workload { w1, w2, w4 };
+
+struct options {
+  /// In the order they run: W1 before W2, so W2 can compare with W1.
+  std::vector<workload> workloads;
+  std::string store = "memory";
+  /// Jobs of W1 and W2; unset: each workload's own default.
+  std::optional<std::size_t> jobs;
+  std::size_t deadlines = 1'000'000;
+  std::size_t max_in_flight = 1024;
+  /// CAF scheduler threads of the runtimes (W1, W2); 0: CAF's default.
+  std::size_t scheduler_threads = 1; ///< the runtime's default
+  std::size_t reference_trips = 1'000'000;
+  std::size_t latency_jobs = 20'000;
+  /// Runs of the reference and of W2 (short and noisy); medians are reported.
+  std::size_t repeat = 3;
+  std::uint64_t seed = 42;
+  /// Draw progress bars (only when stdout is a terminal).
+  bool progress = false;
+  bool help = false;
+};
+
+/// Parses argv; the error is a one-line message for the user.
+jobrt::result<options, std::string> parse_options(int argc, char** argv);
+
+/// The --help text.
+std::string usage();
+
+} // namespace bench

@@ -1,0 +1,138 @@
+#pragma once
+
+// The typed actor interfaces of jobrt (DESIGN.md, "Shape"). Each alias is
+// the whole contract of one actor: the compiler checks every message sent to
+// it. jobrt's messages never leave the process, so the types below travel
+// as CAF "unsafe" (local-only, unserialised) message types.
+
+#include "jobrt/actors/circuit_breaker.hpp"
+#include "jobrt/messages/atoms.hpp"
+#include "jobrt/messages/deadline.hpp"
+#include "jobrt/messages/job.hpp"
+#include "jobrt/messages/job_query.hpp"
+#include "jobrt/messages/request_error.hpp"
+#include "jobrt/messages/runtime_event.hpp"
+#include "jobrt/messages/runtime_stats.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace jobrt {
+
+// -- replies ------------------------------------------------------------------
+
+/// A job accepted by enqueue. `existing` is true when the spec's unique key
+/// matched a live job, whose id this is; nothing new was enqueued then.
+struct enqueued {
+  job_id id = 0;
+  bool existing = false;
+};
+
+using enqueue_result = result<enqueued, request_error>;
+using enqueue_results = std::vector<enqueue_result>;
+using job_specs = std::vector<job_spec>;
+
+/// A job record, or why the request about it was refused.
+using job_reply = result<job, request_error>;
+
+struct shutdown_report {
+  std::uint64_t finished_in_grace = 0; ///< attempts that ended in the grace
+  std::uint64_t released = 0;          ///< attempts given back (pending)
+};
+
+// -- the circuit breaker's vocabulary -----------------------------------------
+
+/// `count` consecutive outcomes of one breaker key. `probe` marks attempts
+/// the supervisor dispatched as half-open probes; in half-open only those
+/// count, so a late reply from before the trip cannot close the breaker.
+struct breaker_report {
+  std::string key;
+  std::string type; ///< the job type, whose registration holds the config
+  call_outcome outcome = call_outcome::success;
+  std::int32_t count = 1;
+  bool probe = false;
+};
+
+using breaker_reports = std::vector<breaker_report>;
+
+/// A breaker changed state. In half-open, `probes` jobs may be dispatched.
+struct breaker_update {
+  std::string key;
+  breaker_transition transition;
+  std::int32_t probes = 0;
+};
+
+// -- interfaces ----------------------------------------------------------------
+
+/// Whoever owns deadlines of one kind: receives the ids whose time came.
+using deadline_listener =
+    caf::typed_actor<caf::reacts_to<atoms::fired, std::vector<std::uint64_t>>>;
+
+/// One ordered structure for every deadline; at most one delayed message of
+/// its own outstanding (see actors/timer.hpp).
+using timer_actor = caf::typed_actor<
+    caf::reacts_to<atoms::listen, deadline_kind, deadline_listener>,
+    caf::reacts_to<deadline_commands>,
+    caf::reacts_to<atoms::tick, std::uint64_t>,
+    caf::replies_to<atoms::stats>::with<timer_stats>>;
+
+/// Receives every transition and breaker change (see runtime::subscribe).
+using event_listener = caf::typed_actor<caf::reacts_to<event_batch>>;
+
+/// Whom the circuit breaker tells about state changes (the supervisor).
+using breaker_listener = caf::typed_actor<caf::reacts_to<breaker_update>>;
+
+/// One pure breaker state machine per key (see actors/circuit_breaker_actor).
+using breaker_actor = caf::typed_actor<
+    caf::reacts_to<atoms::report, breaker_reports>,
+    caf::reacts_to<atoms::fired, std::vector<std::uint64_t>>,
+    caf::replies_to<atoms::breakers>::with<std::vector<breaker_status>>>;
+
+/// The extension point for asynchronous handlers: an actor that runs the
+/// attempt described by the job record (attempt = the attempt number) and
+/// replies with its result, whenever it is done. `stop` asks it to abandon
+/// the attempt early (timeout, cancel, shutdown); its reply is then ignored.
+using handler_actor =
+    caf::typed_actor<caf::replies_to<atoms::run, job>::with<job_result>,
+                     caf::reacts_to<atoms::stop, job_id, std::int32_t>>;
+
+/// The owner of the job table (see actors/supervisor.hpp).
+using supervisor_actor = caf::typed_actor<
+    caf::replies_to<atoms::enqueue, job_specs>::with<enqueue_results>,
+    caf::replies_to<atoms::get, job_id>::with<job_reply>,
+    caf::replies_to<atoms::list, job_query>::with<job_page>,
+    caf::replies_to<atoms::stats>::with<runtime_stats>,
+    caf::replies_to<atoms::cancel, job_id>::with<job_reply>,
+    caf::replies_to<atoms::requeue, job_id>::with<job_reply>,
+    caf::replies_to<atoms::purge, job_id>::with<job_reply>,
+    caf::reacts_to<atoms::subscribe, event_listener>,
+    caf::replies_to<atoms::shutdown, duration>::with<shutdown_report>,
+    // From jobrt's own actors and worker threads:
+    caf::reacts_to<atoms::fired, std::vector<std::uint64_t>>,
+    caf::reacts_to<breaker_update>,
+    caf::reacts_to<atoms::results>,
+    caf::reacts_to<atoms::grace>>;
+
+} // namespace jobrt
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job_specs)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::enqueue_results)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job_page)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::runtime_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::shutdown_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::event_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::breaker_reports)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::breaker_update)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobrt::breaker_status>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::deadline_commands)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::timer_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::duration)

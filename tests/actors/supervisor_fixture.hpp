@@ -1,0 +1,211 @@
+#pragma once
+
+// A supervisor, the real timer and circuit breaker, a memory store and a
+// scripted handler actor, all on the deterministic test coordinator.
+//
+// The scripted handler answers each attempt with what `script` returns for
+// it, or holds the attempt (never answers) when the script returns nullopt;
+// the test can answer a held attempt later with `reply_late`. Every attempt
+// it receives and every stop request is recorded in `log`.
+
+#include "deterministic_system.hpp"
+
+#include "jobrt/actors/supervisor.hpp"
+#include "jobrt/actors/timer.hpp"
+#include "jobrt/persistence/memory_store.hpp"
+
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace jobrt::testing {
+
+using reply_atom = caf::atom_constant<caf::atom("reply")>;
+
+/// The handler interface plus a way for the test to answer a held attempt.
+using scripted_handler = handler_actor::extend<
+    caf::reacts_to<reply_atom, job_id, std::int32_t, job_result>>;
+
+struct attempt_run {
+  job_id id;
+  std::int32_t attempt;
+  time_point at;
+};
+
+struct handler_log {
+  /// nullopt: hold the attempt.
+  std::function<std::optional<job_result>(const job&)> script =
+      [](const job&) { return std::optional<job_result>{job_output{}}; };
+  std::vector<attempt_run> runs;
+  std::vector<std::pair<job_id, std::int32_t>> stops;
+
+  std::size_t runs_of(job_id id) const {
+    std::size_t n = 0;
+    for (const auto& r : runs)
+      n += r.id == id ? 1 : 0;
+    return n;
+  }
+};
+
+struct scripted_handler_state {
+  std::map<std::pair<job_id, std::int32_t>,
+           caf::typed_response_promise<job_result>>
+      held;
+};
+
+inline scripted_handler::behavior_type
+scripted_handler_behavior(
+    scripted_handler::stateful_pointer<scripted_handler_state> self,
+    std::shared_ptr<handler_log> log, std::shared_ptr<const clock> clock) {
+  return {
+      [=](atoms::run, const job& record) -> caf::result<job_result> {
+        log->runs.push_back({record.id, record.attempt, clock->now()});
+        if (auto answer = log->script(record))
+          return *answer;
+        auto promise = self->make_response_promise<job_result>();
+        self->state.held.emplace(std::pair{record.id, record.attempt}, promise);
+        return promise;
+      },
+      [=](atoms::stop, job_id id, std::int32_t attempt) {
+        log->stops.emplace_back(id, attempt);
+      },
+      [=](reply_atom, job_id id, std::int32_t attempt, job_result result) {
+        auto i = self->state.held.find({id, attempt});
+        if (i == self->state.held.end())
+          return;
+        i->second.deliver(std::move(result));
+        self->state.held.erase(i);
+      },
+  };
+}
+
+inline std::shared_ptr<spdlog::logger> quiet_logger() {
+  return std::make_shared<spdlog::logger>(
+      "jobrt-test", std::make_shared<spdlog::sinks::null_sink_mt>());
+}
+
+/// Options with this retry policy, no breaker, the rest defaulted.
+inline job_type_options with_policy(retry_policy policy) {
+  job_type_options o;
+  o.retry = std::move(policy);
+  o.breaker = std::nullopt;
+  return o;
+}
+
+
+class supervisor_fixture : public deterministic_system {
+public:
+  supervisor_fixture() {
+    std::shared_ptr<const jobrt::clock> time = clock;
+    handler = sys.spawn(scripted_handler_behavior, log, time);
+  }
+
+  ~supervisor_fixture() {
+    for (const caf::actor_addr& a : {supervisor.address(), timer.address(),
+                                     handler.address()})
+      if (auto strong = caf::actor_cast<caf::actor>(a))
+        caf::anon_send_exit(strong, caf::exit_reason::user_shutdown);
+    run();
+  }
+
+  /// Registers `type` to the scripted handler; by default without breaker.
+  void handle(const std::string& type,
+              job_type_options options = with_policy(retry_policy{})) {
+    auto added = registry->add(type, caf::actor_cast<handler_actor>(handler),
+                               std::move(options));
+    REQUIRE(added);
+  }
+
+  void start(std::size_t max_in_flight = 64,
+             std::map<std::string, std::int32_t, std::less<>> queues = {}) {
+    timer = spawn_timer(sys, clock, quiet_logger());
+    supervisor_setup setup;
+    setup.registry = registry;
+    setup.store = store;
+    auto snapshot = store->load();
+    REQUIRE(snapshot);
+    setup.snapshot = std::move(snapshot).value();
+    setup.clock = clock;
+    setup.log = quiet_logger();
+    setup.timer = timer;
+    setup.worker_threads = 0;
+    setup.max_in_flight = max_in_flight;
+    setup.queue_concurrency = std::move(queues);
+    setup.jitter_seed = 7;
+    supervisor = spawn_supervisor(sys, std::move(setup));
+    run();
+  }
+
+  /// Sends a request, runs the system, and returns the reply.
+  template <class Reply, class... Ts>
+  Reply ask(Ts&&... xs) {
+    caf::scoped_actor self{sys};
+    auto handle = self->request(supervisor, caf::infinite,
+                                std::forward<Ts>(xs)...);
+    run();
+    std::optional<Reply> reply;
+    handle.receive([&](Reply& r) { reply.emplace(std::move(r)); },
+                   [&](caf::error& e) { FAIL(sys.render(e)); });
+    return std::move(*reply);
+  }
+
+  job_id enqueue(job_spec spec) {
+    auto results = ask<enqueue_results>(atoms::enqueue::value,
+                                        job_specs{std::move(spec)});
+    REQUIRE(results.size() == 1);
+    REQUIRE(results.front());
+    return results.front().value().id;
+  }
+
+  job get(job_id id) {
+    auto reply = ask<job_reply>(atoms::get::value, id);
+    REQUIRE(reply);
+    return reply.value();
+  }
+
+  runtime_stats stats() { return ask<runtime_stats>(atoms::stats::value); }
+
+  void reply_late(job_id id, std::int32_t attempt, job_result result) {
+    caf::anon_send(handler, reply_atom::value, id, attempt, std::move(result));
+    run();
+  }
+
+  std::shared_ptr<handler_registry> registry =
+      std::make_shared<handler_registry>();
+  std::shared_ptr<memory_store> store = std::make_shared<memory_store>();
+  std::shared_ptr<handler_log> log = std::make_shared<handler_log>();
+  scripted_handler handler;
+  timer_actor timer;
+  supervisor_actor supervisor;
+};
+
+/// A spec of `type` with nothing else set.
+inline job_spec spec_of(std::string type) {
+  job_spec s;
+  s.type = std::move(type);
+  return s;
+}
+
+/// A retry policy without jitter, so delays are exact.
+inline retry_policy exact_policy(std::int32_t max_attempts,
+                                 backoff b = fixed_backoff{
+                                     std::chrono::seconds(1)}) {
+  retry_policy p;
+  p.max_attempts = max_attempts;
+  p.backoff = std::move(b);
+  return p;
+}
+
+} // namespace jobrt::testing
