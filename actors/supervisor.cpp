@@ -87,6 +87,10 @@ request_error refusal(request_error::code_type code, std::string message,
   return request_error{code, std::move(message), id};
 }
 
+request_error no_such_job(job_id id) {
+  return refusal(request_error::code_type::not_found, "no such job", id);
+}
+
 request_error refusal(const transition_error& e) {
   return refusal(request_error::code_type::invalid_transition, e.message(),
                  e.id);
@@ -696,18 +700,22 @@ enqueue_results supervisor_state::enqueue(const job_specs& specs) {
 job_reply supervisor_state::cancel(job_id id) {
   auto* entry = find(id);
   if (entry == nullptr)
-    return refusal(request_error::code_type::not_found, "no such job", id);
+    return no_such_job(id);
   auto from = entry->record.state;
   if (auto done = apply(*entry, events::cancel{}); !done)
     return refusal(done.error());
   if (from != job_state::processing) {
     disarm(*entry);
-  } else if (stop_attempt(*entry); runs_on_actor(*entry)) {
-    // An actor may never answer a stop; the attempt ends here, given back
+  } else {
+    stop_attempt(*entry);
+    // A worker thread's attempt ends as cancelled when its handler returns.
+    // An actor may never answer a stop: its attempt ends here, given back
     // uncounted, and its late reply will be fenced off.
-    disarm(*entry);
-    (void) apply(*entry, events::release{entry->record.attempt});
-  } // a worker thread's attempt ends as cancelled when the handler returns
+    if (runs_on_actor(*entry)) {
+      disarm(*entry);
+      (void) apply(*entry, events::release{entry->record.attempt});
+    }
+  }
   finish_turn();
   return entry->record;
 }
@@ -715,7 +723,7 @@ job_reply supervisor_state::cancel(job_id id) {
 job_reply supervisor_state::requeue(job_id id) {
   auto* entry = find(id);
   if (entry == nullptr)
-    return refusal(request_error::code_type::not_found, "no such job", id);
+    return no_such_job(id);
   const auto& key = entry->record.unique_key;
   if (key && unique_keys_.count(*key) != 0)
     return refusal(request_error::code_type::invalid_transition,
@@ -734,7 +742,7 @@ job_reply supervisor_state::requeue(job_id id) {
 job_reply supervisor_state::purge(job_id id) {
   auto* entry = find(id);
   if (entry == nullptr)
-    return refusal(request_error::code_type::not_found, "no such job", id);
+    return no_such_job(id);
   if (auto done = apply_event(entry->record, events::purge{}, now()); !done)
     return refusal(done.error());
   auto record = entry->record;
@@ -826,7 +834,7 @@ supervisor_actor::behavior_type supervisor_state::behavior() {
       [this](atoms::get, job_id id) -> job_reply {
         if (auto* entry = find(id))
           return entry->record;
-        return refusal(request_error::code_type::not_found, "no such job", id);
+        return no_such_job(id);
       },
       [this](atoms::list, const job_query& query) { return list(query); },
       [this](atoms::stats) { return stats(); },

@@ -3,6 +3,7 @@
 // timeouts of blocking handlers, and shutdown.
 
 #include "event_recorder.hpp"
+#include "thread_flag.hpp"
 
 #include "jobrt/actors/runtime.hpp"
 #include "jobrt/persistence/memory_store.hpp"
@@ -170,26 +171,17 @@ TEST_CASE("cancelling a running callable asks it to stop; the job ends "
           "cancelled when it returns",
           "[runtime][cancel]") {
   runtime rt{quiet_config()};
-  std::mutex m;
-  std::condition_variable cv;
-  bool started = false;
+  thread_flag started;
   std::atomic<bool> saw_stop{false};
   REQUIRE(rt.handle("long", [&](job_context& ctx) -> job_result {
-    {
-      std::lock_guard<std::mutex> guard{m};
-      started = true;
-    }
-    cv.notify_all();
+    started.raise();
     saw_stop = ctx.sleep_for(1h);
     return job_output{};
   }));
   REQUIRE(rt.start());
   event_recorder events{rt};
   auto id = rt.enqueue(spec_of("long")).value().id;
-  {
-    std::unique_lock<std::mutex> lock{m};
-    REQUIRE(cv.wait_for(lock, 10s, [&] { return started; }));
-  }
+  REQUIRE(started.wait());
   auto asked = rt.cancel(id);
   REQUIRE(asked);
   CHECK(asked.value().cancel_requested);
@@ -204,24 +196,15 @@ TEST_CASE("shutdown gives a running attempt back to pending", "[runtime]") {
   auto config = quiet_config();
   config.store = store;
   runtime rt{config};
-  std::atomic<bool> started{false};
-  std::mutex m;
-  std::condition_variable cv;
+  thread_flag started;
   REQUIRE(rt.handle("long", [&](job_context& ctx) -> job_result {
-    {
-      std::lock_guard<std::mutex> guard{m};
-      started = true;
-    }
-    cv.notify_all();
+    started.raise();
     ctx.sleep_for(1h);
     return job_output{};
   }));
   REQUIRE(rt.start());
   auto id = rt.enqueue(spec_of("long")).value().id;
-  {
-    std::unique_lock<std::mutex> lock{m};
-    REQUIRE(cv.wait_for(lock, 10s, [&] { return started.load(); }));
-  }
+  REQUIRE(started.wait());
   auto report = rt.shutdown(10ms);
   REQUIRE(report);
   CHECK(report.value().released == 1);

@@ -5,6 +5,8 @@
 
 #include "jobrt/actors/worker_pool.hpp"
 
+#include "thread_flag.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -24,26 +26,7 @@ namespace {
 
 constexpr auto wait_bound = 10s;
 
-// A one-way flag one thread raises and another waits for, at most 10 s.
-class flag {
-public:
-  void raise() {
-    {
-      std::lock_guard<std::mutex> guard{mutex_};
-      raised_ = true;
-    }
-    cv_.notify_all();
-  }
-  bool wait() {
-    std::unique_lock<std::mutex> lock{mutex_};
-    return cv_.wait_for(lock, wait_bound, [this] { return raised_; });
-  }
-
-private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool raised_ = false;
-};
+using flag = testing::thread_flag;
 
 // Stands in for the supervisor: counts results_ready calls and drains the
 // pool when told to, as the supervisor does.
