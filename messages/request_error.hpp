@@ -21,6 +21,7 @@ struct request_error {
     store_failure,      ///< the store could not make the change durable
     not_started,        ///< the runtime has not been started (or failed to)
     invalid_config,     ///< a registration or runtime setting is nonsense
+    too_large,          ///< the payload exceeds the store's size limit
   };
   code_type code = code_type::invalid_spec;
   std::string message;

@@ -14,6 +14,7 @@
 #include "jobrt/messages/job.hpp"
 
 #include <cstdint>
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,6 +65,10 @@ public:
   /// of it is applied. The store may move records out of `batch`; the
   /// caller clears it afterwards either way.
   virtual result<void, store_error> commit(store_batch& batch) = 0;
+
+  /// The largest payload the store accepts; the runtime refuses larger
+  /// enqueues up front (request_error::too_large).
+  virtual std::size_t max_payload_bytes() const noexcept { return SIZE_MAX; }
 };
 
 } // namespace jobrt
