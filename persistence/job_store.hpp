@@ -28,6 +28,7 @@ struct store_error {
     locked,    ///< another process holds the store
     too_large, ///< a record exceeds the store's limits
     version,   ///< written by a newer jobrt
+    conflict,  ///< a unique key is already held by another live job
   };
   code_type code = code_type::io;
   std::string message;

@@ -12,6 +12,7 @@ std::string_view to_string(store_error::code_type c) noexcept {
     case code::locked: return "locked";
     case code::too_large: return "too_large";
     case code::version: return "version";
+    case code::conflict: return "conflict";
   }
   return "unknown";
 }
