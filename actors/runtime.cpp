@@ -53,8 +53,6 @@ callback_listener(event_listener::pointer,
 struct runtime::impl {
   explicit impl(runtime_config c)
     : config(std::move(c)), system(configure(caf_config, config)) {
-    if (!config.store)
-      config.store = std::make_shared<memory_store>();
     if (!config.logger)
       config.logger = default_logger();
   }
@@ -124,6 +122,18 @@ result<void, request_error> runtime::start() {
   if (d.config.max_in_flight == 0)
     return request_error{request_error::code_type::invalid_config,
                          "max_in_flight must be at least 1", 0};
+  if (!d.config.store && d.config.database) {
+    auto opened = sqlite_store::open(*d.config.database, d.config.sqlite);
+    if (!opened)
+      return request_error{request_error::code_type::store_failure,
+                           "cannot open the job database: " +
+                               std::string(to_string(opened.error().code)) +
+                               ": " + opened.error().message,
+                           0};
+    d.config.store = std::move(opened).value();
+  }
+  if (!d.config.store)
+    d.config.store = std::make_shared<memory_store>();
   auto snapshot = d.config.store->load();
   if (!snapshot)
     return request_error{request_error::code_type::store_failure,
@@ -136,6 +146,8 @@ result<void, request_error> runtime::start() {
   supervisor_setup setup;
   setup.registry = d.registry;
   setup.store = d.config.store;
+  setup.inline_commit = !d.config.store->blocks_on_io();
+  setup.retention = d.config.retention;
   setup.snapshot = std::move(snapshot).value();
   setup.clock = clock;
   setup.log = d.config.logger;
@@ -176,6 +188,10 @@ result<job_page, request_error> runtime::list(job_query query) {
 
 result<runtime_stats, request_error> runtime::stats() {
   return impl_->ask<runtime_stats>(atoms::stats::value);
+}
+
+result<store_stats, request_error> runtime::commit_stats() {
+  return impl_->ask<store_stats>(atoms::stats::value, atoms::commit::value);
 }
 
 job_reply runtime::cancel(job_id id) {

@@ -17,8 +17,10 @@
 // many jobs in one round trip. Nothing throws: refusals are request_errors.
 
 #include "jobrt/actors/handler_registry.hpp"
+#include "jobrt/actors/retention_policy.hpp"
 #include "jobrt/messages/interfaces.hpp"
 #include "jobrt/persistence/job_store.hpp"
+#include "jobrt/persistence/sqlite_store.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -41,8 +43,16 @@ struct runtime_config {
   std::size_t max_in_flight = 256;
   /// Per queue name: at most this many attempts at once.
   std::map<std::string, std::int32_t, std::less<>> queue_concurrency;
-  /// Where jobs live; unset: a new memory_store (not durable).
+  /// Where jobs live: a SQLite file, the durable default, opened by start()
+  /// with `sqlite` as its options (see persistence/sqlite_store.hpp).
+  std::optional<std::string> database;
+  sqlite_options sqlite;
+  /// Or any store; it wins over `database`. With neither: a new
+  /// memory_store, which is NOT durable (tests, benchmarks).
   std::shared_ptr<job_store> store;
+  /// Completed and cancelled jobs are removed a day after they finished;
+  /// dead jobs stay until an operator purges them.
+  retention_policy retention = retention_policy::standard();
   /// Unset: a logger named "jobrt" on stderr at info level.
   std::shared_ptr<spdlog::logger> logger;
   /// Seeds the retry jitter; unset: from std::random_device.
@@ -76,7 +86,9 @@ public:
   config_check handle(std::string type, handler_actor handler,
                       job_type_options options = {});
 
-  /// Loads the store and starts the actors.
+  /// Opens and loads the store and starts the actors. A store that cannot
+  /// be opened (locked by another process, corrupt, newer schema, ...) is
+  /// a store_failure naming the reason.
   result<void, request_error> start();
 
   // -- while running ------------------------------------------------------------
@@ -88,6 +100,8 @@ public:
   job_reply get(job_id id);
   result<job_page, request_error> list(job_query query);
   result<runtime_stats, request_error> stats();
+  /// Group commit so far: transactions, turns and rows written.
+  result<store_stats, request_error> commit_stats();
   job_reply cancel(job_id id);
   job_reply requeue(job_id id);
   job_reply purge(job_id id);

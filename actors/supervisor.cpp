@@ -2,6 +2,7 @@
 
 #include "jobrt/actors/circuit_breaker_actor.hpp"
 #include "jobrt/actors/dispatch_queue.hpp"
+#include "jobrt/actors/store_actor.hpp"
 #include "jobrt/actors/transitions.hpp"
 #include "jobrt/actors/worker_pool.hpp"
 
@@ -15,8 +16,11 @@
 
 #include <algorithm>
 #include <climits>
+#include <deque>
+#include <functional>
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace jobrt {
 
@@ -39,6 +43,34 @@ struct job_entry {
   /// Popped for dispatch while an attempt lingered; made ready again when
   /// it returns.
   bool parked = false;
+  /// False while the enqueue that created it is not yet durable: nothing
+  /// may touch it then, so a failed commit can take it back without trace.
+  bool confirmed = true;
+};
+
+/// One enqueue request whose answer waits for its turn's commit.
+struct enqueue_reply {
+  caf::typed_response_promise<enqueue_results> promise;
+  enqueue_results results;
+};
+
+/// The effects of one turn, held back until the turn is durable (DESIGN.md:
+/// "the store makes each transition durable before its effect is visible").
+struct held_turn {
+  /// The turn may take effect once the store has made this sequence number
+  /// durable; turns take effect strictly in order.
+  std::uint64_t needs = 0;
+  std::vector<job_id> written;
+  std::vector<job_id> removed;
+  std::vector<job_id> created; ///< by enqueue: unconfirmed until durable
+  std::vector<work_item> to_pool;
+  std::vector<std::pair<handler_actor, job>> to_actors;
+  deadline_commands timer_commands;
+  breaker_reports reports;
+  event_batch events;
+  std::vector<enqueue_reply> enqueues;
+  std::vector<std::function<void()>> replies;
+  bool completes_shutdown = false;
 };
 
 /// What the supervisor knows of one breaker key, from breaker_updates.
@@ -105,10 +137,18 @@ public:
   supervisor_actor::behavior_type behavior();
 
 private:
-  // -- turns ----------------------------------------------------------------
-  void finish_turn();
-  bool commit();
-  void publish();
+  // -- turns and durability ---------------------------------------------
+  void finish_turn(bool force_seal = false);
+  void seal_turn();
+  store_batch collect_changes(held_turn& turn);
+  void on_committed(std::uint64_t seq, std::optional<store_error> failure);
+  void release_durable();
+  void take_effect(held_turn& turn);
+  bool take_back(held_turn& turn);
+  void schedule_recommit();
+  template <class T>
+  caf::typed_response_promise<T> reply_when_durable(T value);
+  caf::typed_response_promise<store_stats> store_statistics();
 
   // -- table ----------------------------------------------------------------
   /// The time of the current turn: read once when a message arrives, so
@@ -149,15 +189,21 @@ private:
 
   // -- requests -------------------------------------------------------------
   enqueue_result admit(const job_spec& spec, std::vector<job_id>& created);
-  void roll_back(const std::vector<job_id>& created);
-  enqueue_results enqueue(const job_specs& specs);
+  caf::typed_response_promise<enqueue_results> enqueue(const job_specs& specs);
   job_reply cancel(job_id id);
   job_reply requeue(job_id id);
   job_reply purge(job_id id);
+  /// Null for a job that does not exist yet as far as requests go.
+  job_entry* find_confirmed(job_id id);
   job_page list(const job_query& query) const;
   runtime_stats stats() const;
   void on_breaker_update(const breaker_update& update);
-  void complete_shutdown();
+  void release_all();
+
+  // -- retention ------------------------------------------------------------
+  void note_finished(const job& record);
+  void prune();
+  void schedule_prune();
 
   pointer self_ = nullptr;
   supervisor_setup setup_;
@@ -180,16 +226,34 @@ private:
   outcome_counters outcomes_;
   std::vector<event_listener> subscribers_;
 
-  // What the current turn produced, held back until its commit.
+  // What the current turn changed and produced, held back until durable.
   std::vector<job_id> dirty_;
   std::vector<job_id> removed_;
-  store_batch batch_;
-  std::vector<work_item> to_pool_;
-  std::vector<std::pair<handler_actor, job>> to_actors_;
-  deadline_commands timer_commands_;
-  breaker_reports reports_;
-  event_batch events_;
+  held_turn current_;
   std::vector<work_result> results_;
+
+  // Durability (see "turns and durability" below).
+  store_actor store_; ///< null when the store commits inline
+  std::deque<held_turn> held_;
+  std::uint64_t sealed_seq_ = 0;
+  /// The highest sequence number the store has answered for: written, or
+  /// failed and taken back.
+  std::uint64_t settled_seq_ = 0;
+  /// Enqueued jobs whose commit failed: their enqueue answers turn into
+  /// store_failure, also where a duplicate enqueue pointed at them.
+  std::unordered_set<job_id> rolled_back_;
+  /// A commit failed: seal only on recommit, with a growing delay.
+  bool degraded_ = false;
+  bool recommit_pending_ = false;
+  duration recommit_delay_{0};
+  std::uint64_t recovery_seq_ = 0;
+  /// Set when a turn that took effect made jobs ready or armed them.
+  bool confirmed_work_ = false;
+  store_stats inline_stats_;
+
+  /// Per terminal state with a retention age: (finished_at, id), oldest
+  /// first (see prune()).
+  std::array<std::deque<std::pair<time_point, job_id>>, 3> finished_;
 
   bool draining_ = false;
   bool shut_down_ = false;
@@ -220,11 +284,20 @@ void supervisor_state::init(pointer self, supervisor_setup setup) {
                                    caf::actor_cast<breaker_listener>(self),
                                    setup_.clock, setup_.log);
   self->link_to(breaker_);
+  if (!setup_.inline_commit) {
+    store_ = spawn_store_actor(self->system(), setup_.store,
+                               caf::actor_cast<commit_listener>(self),
+                               setup_.log);
+    self->link_to(store_);
+  }
   auto snapshot = std::move(setup_.snapshot.jobs);
   begin_turn();
   for (auto& record : snapshot)
     restore(std::move(record));
+  for (auto& finished : finished_)
+    std::sort(finished.begin(), finished.end());
   finish_turn();
+  schedule_prune();
 }
 
 /// Puts a stored job back in play: what was pending is dispatched, what
@@ -235,6 +308,7 @@ void supervisor_state::restore(job record) {
   auto& r = entry.record;
   if (r.unique_key && !is_terminal(r.state))
     unique_keys_.emplace(*r.unique_key, r.id);
+  note_finished(r);
   switch (r.state) {
     case job_state::pending: make_ready(entry); break;
     case job_state::scheduled:
@@ -246,44 +320,185 @@ void supervisor_state::restore(job record) {
   }
 }
 
-// -- turns --------------------------------------------------------------------
+// -- turns and durability ------------------------------------------------------
+//
+// A turn changes the table at once, but its effects (replies, attempts handed
+// out, deadlines, breaker reports, events) wait in a held_turn until the
+// store has made the turn's changes durable. Turns are sealed in order, each
+// with the sequence number of the last write it depends on, and take effect
+// strictly in that order. With a store actor, the supervisor never waits for
+// the disk: it goes on with the next turns while the store writes.
+//
+// A failed commit takes back the failed turns' new jobs (their enqueues are
+// answered with store_failure) and marks everything else they wrote dirty
+// again: the table still holds it, and a later commit writes it. Until one
+// succeeds the supervisor is degraded: it seals only on a recommit timer
+// whose delay grows to 5 s, and effects wait, so nothing becomes visible
+// that is not durable and nothing acknowledged is lost.
 
-void supervisor_state::finish_turn() {
-  pump();
-  if (!commit())
-    setup_.log->critical("supervisor: changes of this turn are not durable");
-  publish();
+void supervisor_state::finish_turn(bool force_seal) {
+  do {
+    confirmed_work_ = false;
+    pump();
+    if (draining_ && !shut_down_ && running_.empty())
+      release_all();
+    if (degraded_ && !force_seal)
+      return;
+    force_seal = false;
+    seal_turn();
+  } while (confirmed_work_);
 }
 
-bool supervisor_state::commit() {
-  if (dirty_.empty() && removed_.empty())
-    return true;
-  batch_.upserts.clear();
+store_batch supervisor_state::collect_changes(held_turn& turn) {
+  store_batch batch;
   for (auto id : dirty_) {
     if (auto* entry = find(id); entry != nullptr && entry->dirty) {
       entry->dirty = false;
-      batch_.upserts.push_back(entry->record);
+      batch.upserts.push_back(entry->record);
+      turn.written.push_back(id);
     }
   }
-  batch_.removals.swap(removed_);
-  removed_.clear();
   dirty_.clear();
-  auto committed = setup_.store->commit(batch_);
-  batch_.upserts.clear();
-  batch_.removals.clear();
-  if (!committed) {
-    setup_.log->error("supervisor: store commit failed: {}: {}",
-                      to_string(committed.error().code),
-                      committed.error().message);
-    return false;
-  }
-  return true;
+  batch.removals = removed_;
+  turn.removed = std::move(removed_);
+  removed_.clear();
+  return batch;
 }
 
-void supervisor_state::publish() {
-  if (!to_pool_.empty())
-    pool_->submit(to_pool_);
-  for (auto& [handler, record] : to_actors_) {
+void supervisor_state::seal_turn() {
+  auto batch = collect_changes(current_);
+  bool writes = !batch.empty();
+  current_.needs = writes ? ++sealed_seq_ : sealed_seq_;
+  held_.push_back(std::exchange(current_, held_turn{}));
+  if (!writes) {
+    release_durable();
+    return;
+  }
+  if (store_) {
+    self_->send(store_, atoms::commit::value, sealed_seq_, std::move(batch));
+    return;
+  }
+  auto rows = batch.upserts.size() + batch.removals.size();
+  auto written = setup_.store->commit(batch);
+  ++inline_stats_.transactions;
+  ++inline_stats_.turns;
+  inline_stats_.rows += rows;
+  inline_stats_.max_turns_per_transaction = 1;
+  inline_stats_.max_rows_per_transaction =
+      std::max<std::uint64_t>(inline_stats_.max_rows_per_transaction, rows);
+  if (!written)
+    ++inline_stats_.failures;
+  on_committed(sealed_seq_, written ? std::nullopt
+                                    : std::optional{written.error()});
+}
+
+void supervisor_state::on_committed(std::uint64_t seq,
+                                    std::optional<store_error> failure) {
+  if (!failure) {
+    settled_seq_ = std::max(settled_seq_, seq);
+    if (degraded_ && seq >= recovery_seq_) {
+      degraded_ = false;
+      recommit_delay_ = duration{0};
+      setup_.log->warn("supervisor: the store works again; resuming");
+    }
+    release_durable();
+    return;
+  }
+  setup_.log->error("supervisor: changes up to turn {} are not durable "
+                    "({}: {}); holding their effects and retrying",
+                    seq, to_string(failure->code), failure->message);
+  // Every turn that depended on the failed transaction now depends on the
+  // next seal, which writes again what they wrote (or on nothing, if all
+  // they wrote was taken back).
+  auto failed = [&](const held_turn& t) {
+    return t.needs > settled_seq_ && t.needs <= seq;
+  };
+  bool rewrites = false;
+  for (auto& turn : held_)
+    if (failed(turn))
+      rewrites = take_back(turn) || rewrites;
+  for (auto& turn : held_)
+    if (failed(turn))
+      turn.needs = rewrites ? sealed_seq_ + 1 : seq;
+  settled_seq_ = std::max(settled_seq_, seq);
+  if (rewrites) {
+    degraded_ = true;
+    schedule_recommit();
+  }
+  release_durable();
+}
+
+/// A failed turn: its new jobs never existed; everything else it wrote is
+/// marked to be written again. True if there is anything to write again.
+bool supervisor_state::take_back(held_turn& turn) {
+  for (auto id : turn.created) {
+    auto i = jobs_.find(id);
+    if (i == jobs_.end())
+      continue;
+    auto& r = i->second.record;
+    if (r.unique_key) {
+      auto k = unique_keys_.find(*r.unique_key);
+      if (k != unique_keys_.end() && k->second == id)
+        unique_keys_.erase(k);
+    }
+    --by_state_[static_cast<std::size_t>(r.state)];
+    jobs_.erase(i);
+    rolled_back_.insert(id);
+  }
+  std::erase_if(turn.events.jobs, [&](const job_transition_event& e) {
+    return rolled_back_.count(e.id) != 0;
+  });
+  turn.created.clear();
+  bool rewrites = false;
+  for (auto id : turn.written) {
+    if (auto* entry = find(id)) {
+      mark_dirty(*entry);
+      rewrites = true;
+    }
+  }
+  for (auto id : turn.removed) {
+    removed_.push_back(id);
+    rewrites = true;
+  }
+  turn.written.clear();
+  turn.removed.clear();
+  return rewrites;
+}
+
+void supervisor_state::schedule_recommit() {
+  if (recommit_pending_)
+    return;
+  recommit_pending_ = true;
+  using namespace std::chrono_literals;
+  recommit_delay_ = std::clamp<duration>(recommit_delay_ * 2, 50ms, 5000ms);
+  self_->delayed_send(self_, recommit_delay_, atoms::recommit::value);
+}
+
+void supervisor_state::release_durable() {
+  while (!held_.empty() && held_.front().needs <= settled_seq_) {
+    auto turn = std::move(held_.front());
+    held_.pop_front();
+    take_effect(turn);
+  }
+  if (held_.empty())
+    rolled_back_.clear();
+}
+
+void supervisor_state::take_effect(held_turn& turn) {
+  for (auto id : turn.created) {
+    auto* entry = find(id);
+    if (entry == nullptr)
+      continue;
+    entry->confirmed = true;
+    if (entry->record.state == job_state::pending)
+      make_ready(*entry);
+    else
+      arm(*entry, entry->record.run_at);
+    confirmed_work_ = true;
+  }
+  if (!turn.to_pool.empty())
+    pool_->submit(turn.to_pool);
+  for (auto& [handler, record] : turn.to_actors) {
     auto id = record.id;
     auto attempt = record.attempt;
     // The supervisor's own deadline fires first; this bound only keeps a
@@ -304,18 +519,51 @@ void supervisor_state::publish() {
               finish_turn();
             });
   }
-  to_actors_.clear();
-  if (!timer_commands_.empty())
-    self_->send(setup_.timer, std::exchange(timer_commands_, {}));
-  if (!reports_.empty())
-    self_->send(breaker_, atoms::report::value, std::exchange(reports_, {}));
-  if (!events_.jobs.empty() || !events_.breakers.empty()) {
+  if (!turn.timer_commands.empty())
+    self_->send(setup_.timer, std::move(turn.timer_commands));
+  if (!turn.reports.empty())
+    self_->send(breaker_, atoms::report::value, std::move(turn.reports));
+  if (!turn.events.jobs.empty() || !turn.events.breakers.empty())
     for (auto& subscriber : subscribers_)
-      self_->send(subscriber, events_);
-    events_ = {};
+      self_->send(subscriber, turn.events);
+  for (auto& reply : turn.enqueues) {
+    for (auto& r : reply.results)
+      if (r && rolled_back_.count(r.value().id) != 0)
+        r = refusal(request_error::code_type::store_failure,
+                    "the store could not commit the enqueue");
+    reply.promise.deliver(std::move(reply.results));
   }
-  if (draining_ && !shut_down_ && running_.empty())
-    complete_shutdown();
+  for (auto& reply : turn.replies)
+    reply();
+  if (turn.completes_shutdown) {
+    for (auto& waiter : shutdown_waiters_)
+      waiter.deliver(shutdown_report_);
+    shutdown_waiters_.clear();
+  }
+}
+
+/// Answers with `value` once everything sealed so far is durable, so a
+/// reply never shows a state the store could still lose.
+template <class T>
+caf::typed_response_promise<T> supervisor_state::reply_when_durable(T value) {
+  auto promise = self_->make_response_promise<T>();
+  current_.replies.emplace_back(
+      [promise, value = std::move(value)]() mutable {
+        promise.deliver(std::move(value));
+      });
+  return promise;
+}
+
+caf::typed_response_promise<store_stats> supervisor_state::store_statistics() {
+  auto promise = self_->make_response_promise<store_stats>();
+  if (!store_) {
+    promise.deliver(inline_stats_);
+    return promise;
+  }
+  self_->request(store_, caf::infinite, atoms::stats::value)
+      .then([promise](store_stats& s) mutable { promise.deliver(s); },
+            [promise](caf::error& err) mutable { promise.deliver(err); });
+  return promise;
 }
 
 // -- table --------------------------------------------------------------------
@@ -363,6 +611,8 @@ void supervisor_state::note_change(job_entry& entry,
   }
   if (r.state == job_state::cancelled && from != job_state::cancelled)
     ++outcomes_.cancelled;
+  if (from != r.state)
+    note_finished(r);
   mark_dirty(entry);
   if (setup_.log->should_log(spdlog::level::debug))
     setup_.log->debug("job {} ({}): {} -> {}, attempt {}", r.id, r.type,
@@ -370,7 +620,7 @@ void supervisor_state::note_change(job_entry& entry,
                       to_string(r.state), r.attempt);
   if (subscribers_.empty())
     return;
-  events_.jobs.push_back(job_transition_event{
+  current_.events.jobs.push_back(job_transition_event{
       r.id, r.type, r.queue, from, r.state, r.attempt, r.updated_at,
       error != nullptr ? std::optional<job_error>{*error} : std::nullopt});
 }
@@ -387,7 +637,7 @@ void supervisor_state::remove(job_id id) {
   const auto& r = i->second.record;
   --by_state_[static_cast<std::size_t>(r.state)];
   if (!subscribers_.empty())
-    events_.jobs.push_back(job_transition_event{
+    current_.events.jobs.push_back(job_transition_event{
         r.id, r.type, r.queue, r.state, std::nullopt, r.attempt, now(), {}});
   disarm(i->second);
   jobs_.erase(i);
@@ -423,7 +673,7 @@ void supervisor_state::make_ready(job_entry& entry) {
 
 void supervisor_state::arm(job_entry& entry, time_point at) {
   entry.armed = at;
-  timer_commands_.push_back(
+  current_.timer_commands.push_back(
       {make_deadline_key(deadline_kind::job,
                          static_cast<std::uint64_t>(entry.record.id)),
        at});
@@ -433,7 +683,7 @@ void supervisor_state::disarm(job_entry& entry) {
   if (!entry.armed)
     return;
   entry.armed.reset();
-  timer_commands_.push_back(
+  current_.timer_commands.push_back(
       {make_deadline_key(deadline_kind::job,
                          static_cast<std::uint64_t>(entry.record.id)),
        std::nullopt});
@@ -485,11 +735,11 @@ void supervisor_state::start_attempt(job_entry& entry) {
   if (const auto* fn = std::get_if<job_handler>(&handler)) {
     running_.emplace(attempt_key(r.id, r.attempt),
                      running_attempt{entry.lane, false});
-    to_pool_.push_back(work_item{r, fn, std::chrono::steady_clock::now()});
+    current_.to_pool.push_back(work_item{r, fn, std::chrono::steady_clock::now()});
   } else {
     running_.emplace(attempt_key(r.id, r.attempt),
                      running_attempt{entry.lane, true});
-    to_actors_.emplace_back(std::get<handler_actor>(handler), r);
+    current_.to_actors.emplace_back(std::get<handler_actor>(handler), r);
   }
 }
 
@@ -547,8 +797,15 @@ void supervisor_state::on_result(job_id id, std::int32_t attempt,
   }
   report_outcome(*entry, call_outcome::success);
   ++outcomes_.succeeded;
-  if (auto done = apply(*entry, events::success{attempt,
-                                                std::move(result).value().data});
+  auto output = std::move(result).value().data;
+  if (output.size() > setup_.store->max_payload_bytes()) {
+    // The work is done; only its output cannot be kept.
+    setup_.log->error("job {}: the output of attempt {} has {} bytes, over "
+                      "the store's limit; completed without output",
+                      id, attempt, output.size());
+    output.clear();
+  }
+  if (auto done = apply(*entry, events::success{attempt, std::move(output)});
       !done)
     setup_.log->error("supervisor: {}", done.error().message());
 }
@@ -611,15 +868,15 @@ void supervisor_state::report_outcome(const job_entry& entry,
       lane.gate->state == breaker_state::half_open)
     ++lane.gate->probe_budget; // it told nothing: another job may probe
   const auto& r = entry.record;
-  if (!reports_.empty()) {
-    auto& last = reports_.back();
+  if (!current_.reports.empty()) {
+    auto& last = current_.reports.back();
     if (last.outcome == outcome && last.probe == entry.probe &&
         last.key == r.breaker_key && last.type == r.type) {
       ++last.count;
       return;
     }
   }
-  reports_.push_back(breaker_report{r.breaker_key, r.type, outcome, 1,
+  current_.reports.push_back(breaker_report{r.breaker_key, r.type, outcome, 1,
                                     entry.probe});
 }
 
@@ -650,55 +907,41 @@ enqueue_result supervisor_state::admit(const job_spec& spec,
     if (auto i = unique_keys_.find(*spec.unique_key); i != unique_keys_.end())
       return enqueued{i->second, true};
   }
+  if (spec.payload.size() > setup_.store->max_payload_bytes())
+    return refusal(code::too_large,
+                   "the payload has " + std::to_string(spec.payload.size()) +
+                       " bytes; the store accepts at most " +
+                       std::to_string(setup_.store->max_payload_bytes()));
   auto& entry = insert(make_job(spec, last_id_ + 1, reg->defaults(), now()));
   const auto& r = entry.record;
+  // Dispatched or armed only once durable (take_effect).
+  entry.confirmed = false;
   created.push_back(r.id);
   if (r.unique_key)
     unique_keys_.emplace(*r.unique_key, r.id);
   note_change(entry, std::nullopt, nullptr);
-  if (r.state == job_state::pending)
-    make_ready(entry);
-  else
-    arm(entry, r.run_at);
   return enqueued{r.id, false};
 }
 
-/// The store refused the batch: nothing of it may be visible.
-void supervisor_state::roll_back(const std::vector<job_id>& created) {
-  for (auto id : created) {
-    auto& r = jobs_.at(id).record;
-    if (r.unique_key)
-      unique_keys_.erase(*r.unique_key);
-    --by_state_[static_cast<std::size_t>(r.state)];
-    disarm(jobs_.at(id));
-    jobs_.erase(id);
-  }
-  std::erase_if(events_.jobs, [&](const job_transition_event& e) {
-    return std::find(created.begin(), created.end(), e.id) != created.end();
-  });
+caf::typed_response_promise<enqueue_results>
+supervisor_state::enqueue(const job_specs& specs) {
+  enqueue_reply reply{self_->make_response_promise<enqueue_results>(), {}};
+  reply.results.reserve(specs.size());
+  for (const auto& spec : specs)
+    reply.results.push_back(admit(spec, current_.created));
+  auto promise = reply.promise;
+  current_.enqueues.push_back(std::move(reply));
+  finish_turn();
+  return promise;
 }
 
-enqueue_results supervisor_state::enqueue(const job_specs& specs) {
-  enqueue_results results;
-  results.reserve(specs.size());
-  std::vector<job_id> created;
-  for (const auto& spec : specs)
-    results.push_back(admit(spec, created));
-  if (!created.empty() && !commit()) {
-    roll_back(created);
-    for (auto& r : results)
-      if (r && !r.value().existing &&
-          std::find(created.begin(), created.end(), r.value().id) !=
-              created.end())
-        r = refusal(request_error::code_type::store_failure,
-                    "the store could not commit the enqueue");
-  }
-  finish_turn();
-  return results;
+job_entry* supervisor_state::find_confirmed(job_id id) {
+  auto* entry = find(id);
+  return entry != nullptr && entry->confirmed ? entry : nullptr;
 }
 
 job_reply supervisor_state::cancel(job_id id) {
-  auto* entry = find(id);
+  auto* entry = find_confirmed(id);
   if (entry == nullptr)
     return no_such_job(id);
   auto from = entry->record.state;
@@ -716,12 +959,11 @@ job_reply supervisor_state::cancel(job_id id) {
       (void) apply(*entry, events::release{entry->record.attempt});
     }
   }
-  finish_turn();
   return entry->record;
 }
 
 job_reply supervisor_state::requeue(job_id id) {
-  auto* entry = find(id);
+  auto* entry = find_confirmed(id);
   if (entry == nullptr)
     return no_such_job(id);
   const auto& key = entry->record.unique_key;
@@ -735,19 +977,17 @@ job_reply supervisor_state::requeue(job_id id) {
   if (key)
     unique_keys_.emplace(*key, id);
   make_ready(*entry);
-  finish_turn();
   return entry->record;
 }
 
 job_reply supervisor_state::purge(job_id id) {
-  auto* entry = find(id);
+  auto* entry = find_confirmed(id);
   if (entry == nullptr)
     return no_such_job(id);
   if (auto done = apply_event(entry->record, events::purge{}, now()); !done)
     return refusal(done.error());
   auto record = entry->record;
   remove(id);
-  finish_turn();
   return record;
 }
 
@@ -800,13 +1040,13 @@ void supervisor_state::on_breaker_update(const breaker_update& update) {
   if (t.to == breaker_state::open)
     ++gate.trips;
   if (!subscribers_.empty())
-    events_.breakers.push_back(breaker_event{update.key, t});
+    current_.events.breakers.push_back(breaker_event{update.key, t});
 }
 
 /// The grace period is over (or nothing runs any more): every attempt still
 /// out is asked to stop and given back, so its job is pending again with
 /// that attempt not counted.
-void supervisor_state::complete_shutdown() {
+void supervisor_state::release_all() {
   shut_down_ = true;
   for (auto& [id, entry] : jobs_) {
     if (entry.record.state != job_state::processing)
@@ -817,12 +1057,58 @@ void supervisor_state::complete_shutdown() {
       ++outcomes_.released;
   }
   shutdown_report_.released = outcomes_.released;
-  if (!commit())
-    setup_.log->critical("supervisor: released attempts are not durable");
-  publish();
-  for (auto& waiter : shutdown_waiters_)
-    waiter.deliver(shutdown_report_);
-  shutdown_waiters_.clear();
+  current_.completes_shutdown = true;
+}
+
+// -- retention ----------------------------------------------------------------
+
+namespace {
+
+/// Index into finished_ of a terminal state that has a retention age.
+std::optional<std::size_t> retention_slot(job_state s) {
+  switch (s) {
+    case job_state::completed: return 0;
+    case job_state::dead: return 1;
+    case job_state::cancelled: return 2;
+    default: return std::nullopt;
+  }
+}
+
+} // namespace
+
+void supervisor_state::note_finished(const job& record) {
+  auto slot = retention_slot(record.state);
+  if (!slot || !record.finished_at || !setup_.retention.age(record.state))
+    return;
+  finished_[*slot].emplace_back(*record.finished_at, record.id);
+}
+
+/// Removes terminal jobs older than their state's retention age. The
+/// queues are in finish order; an entry whose job was requeued or purged
+/// since no longer matches and is dropped.
+void supervisor_state::prune() {
+  for (auto state : {job_state::completed, job_state::dead,
+                     job_state::cancelled}) {
+    auto age = setup_.retention.age(state);
+    if (!age)
+      continue;
+    auto& queue = finished_[*retention_slot(state)];
+    while (!queue.empty() && saturating_add(queue.front().first, *age) <= now()) {
+      auto [at, id] = queue.front();
+      queue.pop_front();
+      auto* entry = find(id);
+      if (entry == nullptr || entry->record.state != state ||
+          entry->record.finished_at != at)
+        continue;
+      ++outcomes_.pruned;
+      remove(id);
+    }
+  }
+}
+
+void supervisor_state::schedule_prune() {
+  if (setup_.retention.any())
+    self_->delayed_send(self_, setup_.retention.interval, atoms::prune::value);
 }
 
 supervisor_actor::behavior_type supervisor_state::behavior() {
@@ -831,35 +1117,56 @@ supervisor_actor::behavior_type supervisor_state::behavior() {
         begin_turn();
         return enqueue(specs);
       },
-      [this](atoms::get, job_id id) -> job_reply {
-        if (auto* entry = find(id))
-          return entry->record;
-        return no_such_job(id);
+      [this](atoms::get, job_id id) {
+        begin_turn();
+        auto* entry = find_confirmed(id);
+        auto promise = reply_when_durable(
+            entry != nullptr ? job_reply{entry->record} : no_such_job(id));
+        finish_turn();
+        return promise;
       },
-      [this](atoms::list, const job_query& query) { return list(query); },
-      [this](atoms::stats) { return stats(); },
+      [this](atoms::list, const job_query& query) {
+        begin_turn();
+        auto promise = reply_when_durable(list(query));
+        finish_turn();
+        return promise;
+      },
+      [this](atoms::stats) {
+        begin_turn();
+        auto promise = reply_when_durable(stats());
+        finish_turn();
+        return promise;
+      },
+      [this](atoms::stats, atoms::commit) { return store_statistics(); },
       [this](atoms::cancel, job_id id) {
         begin_turn();
-        return cancel(id);
+        auto promise = reply_when_durable(cancel(id));
+        finish_turn();
+        return promise;
       },
       [this](atoms::requeue, job_id id) {
         begin_turn();
-        return requeue(id);
+        auto promise = reply_when_durable(requeue(id));
+        finish_turn();
+        return promise;
       },
       [this](atoms::purge, job_id id) {
         begin_turn();
-        return purge(id);
+        auto promise = reply_when_durable(purge(id));
+        finish_turn();
+        return promise;
       },
       [this](atoms::subscribe, event_listener listener) {
         subscribers_.push_back(std::move(listener));
       },
       [this](atoms::shutdown, duration grace) {
         begin_turn();
-        auto waiter = self_->make_response_promise<shutdown_report>();
         if (shut_down_) {
-          waiter.deliver(shutdown_report_);
-          return waiter;
+          auto done = reply_when_durable(shutdown_report_);
+          finish_turn();
+          return done;
         }
+        auto waiter = self_->make_response_promise<shutdown_report>();
         shutdown_waiters_.push_back(waiter);
         if (!draining_) {
           draining_ = true;
@@ -868,13 +1175,38 @@ supervisor_actor::behavior_type supervisor_state::behavior() {
                            running_.size(), grace.count());
           self_->delayed_send(self_, grace, atoms::grace::value);
         }
-        publish();
+        finish_turn();
         return waiter;
       },
       [this](atoms::grace) {
         begin_turn();
         if (!shut_down_)
-          complete_shutdown();
+          release_all();
+        finish_turn();
+      },
+      [this](atoms::committed, std::uint64_t seq,
+             std::optional<store_error>& failure) {
+        begin_turn();
+        on_committed(seq, std::move(failure));
+        finish_turn();
+      },
+      [this](atoms::recommit) {
+        begin_turn();
+        recommit_pending_ = false;
+        recovery_seq_ = sealed_seq_ + 1;
+        finish_turn(true);
+        if (degraded_) {
+          // Nothing new to write: recovered once what is in flight is.
+          recovery_seq_ = sealed_seq_;
+          if (sealed_seq_ <= settled_seq_)
+            on_committed(settled_seq_, std::nullopt);
+        }
+      },
+      [this](atoms::prune) {
+        begin_turn();
+        prune();
+        finish_turn();
+        schedule_prune();
       },
       [this](atoms::fired, const std::vector<std::uint64_t>& ids) {
         begin_turn();

@@ -8,6 +8,12 @@
 // after the commit does it reply, hand attempts to handlers, send deadlines
 // to the timer, outcomes to the circuit breaker and events to subscribers.
 //
+// Durability: a turn's effects wait until the store has committed the
+// turn's changes; a store that blocks on I/O gets a store actor with group
+// commit (store_actor.hpp), so the supervisor never waits on the disk. Reads
+// (get, list, stats) are answered in the same order, so they never show a
+// change that is not yet durable.
+//
 // Dispatch takes pending jobs by priority, then run_at, then id, among the
 // lanes that are allowed to run: the job's breaker key is closed (or has
 // half-open probes left), its type and queue are below their concurrency
@@ -19,6 +25,7 @@
 
 #include "jobrt/actors/clock.hpp"
 #include "jobrt/actors/handler_registry.hpp"
+#include "jobrt/actors/retention_policy.hpp"
 #include "jobrt/messages/interfaces.hpp"
 #include "jobrt/persistence/job_store.hpp"
 
@@ -37,8 +44,14 @@ namespace jobrt {
 
 struct supervisor_setup {
   std::shared_ptr<const handler_registry> registry;
-  /// Used only from the supervisor's turns; must outlive the supervisor.
+  /// Used only by the supervisor (inline) or its store actor; must outlive
+  /// the supervisor.
   std::shared_ptr<job_store> store;
+  /// Commit in the supervisor's own turn instead of through a store actor:
+  /// right for stores that do not block (job_store::blocks_on_io).
+  bool inline_commit = true;
+  /// Which finished jobs are removed, and when.
+  retention_policy retention = retention_policy::keep_all();
   /// What the store held at start (see job_store::load).
   store_snapshot snapshot;
   std::shared_ptr<const actor_system_clock> clock;

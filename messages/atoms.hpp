@@ -25,5 +25,10 @@ using tick = caf::atom_constant<caf::atom("tick")>;
 using report = caf::atom_constant<caf::atom("report")>;
 using breakers = caf::atom_constant<caf::atom("breakers")>;
 using grace = caf::atom_constant<caf::atom("grace")>;
+using commit = caf::atom_constant<caf::atom("commit")>;
+using committed = caf::atom_constant<caf::atom("committed")>;
+using flush = caf::atom_constant<caf::atom("flush")>;
+using recommit = caf::atom_constant<caf::atom("recommit")>;
+using prune = caf::atom_constant<caf::atom("prune")>;
 
 } // namespace jobrt::atoms

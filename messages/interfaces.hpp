@@ -13,12 +13,14 @@
 #include "jobrt/messages/request_error.hpp"
 #include "jobrt/messages/runtime_event.hpp"
 #include "jobrt/messages/runtime_stats.hpp"
+#include "jobrt/persistence/job_store.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -67,6 +69,18 @@ struct breaker_update {
   std::int32_t probes = 0;
 };
 
+// -- the store actor's vocabulary ---------------------------------------------
+
+/// What group commit achieved so far (see actors/store_actor.hpp).
+struct store_stats {
+  std::uint64_t transactions = 0;
+  std::uint64_t turns = 0; ///< supervisor turns written, over all transactions
+  std::uint64_t rows = 0;  ///< records written or removed, after merging
+  std::uint64_t failures = 0;
+  std::uint64_t max_turns_per_transaction = 0;
+  std::uint64_t max_rows_per_transaction = 0;
+};
+
 // -- interfaces ----------------------------------------------------------------
 
 /// Whoever owns deadlines of one kind: receives the ids whose time came.
@@ -101,6 +115,17 @@ using handler_actor =
     caf::typed_actor<caf::replies_to<atoms::run, job>::with<job_result>,
                      caf::reacts_to<atoms::stop, job_id, std::int32_t>>;
 
+/// Whom the store actor tells that every turn up to a sequence number is
+/// durable, or that the transaction holding them failed.
+using commit_listener = caf::typed_actor<caf::reacts_to<
+    atoms::committed, std::uint64_t, std::optional<store_error>>>;
+
+/// Group commit for one store (see actors/store_actor.hpp).
+using store_actor = caf::typed_actor<
+    caf::reacts_to<atoms::commit, std::uint64_t, store_batch>,
+    caf::reacts_to<atoms::flush>,
+    caf::replies_to<atoms::stats>::with<store_stats>>;
+
 /// The owner of the job table (see actors/supervisor.hpp).
 using supervisor_actor = caf::typed_actor<
     caf::replies_to<atoms::enqueue, job_specs>::with<enqueue_results>,
@@ -116,7 +141,11 @@ using supervisor_actor = caf::typed_actor<
     caf::reacts_to<atoms::fired, std::vector<std::uint64_t>>,
     caf::reacts_to<breaker_update>,
     caf::reacts_to<atoms::results>,
-    caf::reacts_to<atoms::grace>>;
+    caf::reacts_to<atoms::grace>,
+    caf::reacts_to<atoms::committed, std::uint64_t, std::optional<store_error>>,
+    caf::reacts_to<atoms::recommit>,
+    caf::reacts_to<atoms::prune>,
+    caf::replies_to<atoms::stats, atoms::commit>::with<store_stats>>;
 
 } // namespace jobrt
 
@@ -136,3 +165,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<jobrt::breaker_status>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::deadline_commands)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::timer_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::duration)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::store_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::store_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<jobrt::store_error>)

@@ -24,6 +24,7 @@ struct outcome_counters {
   std::uint64_t dead_lettered = 0;
   std::uint64_t cancelled = 0;
   std::uint64_t released = 0; ///< attempts given back at shutdown
+  std::uint64_t pruned = 0;   ///< terminal jobs removed by retention
   /// Replies for an attempt that was no longer current (fenced off).
   std::uint64_t stale_replies = 0;
 };

@@ -70,6 +70,10 @@ public:
   /// The largest payload the store accepts; the runtime refuses larger
   /// enqueues up front (request_error::too_large).
   virtual std::size_t max_payload_bytes() const noexcept { return SIZE_MAX; }
+
+  /// Whether commit() waits on I/O. The runtime commits a store that does
+  /// not inline, and gives one that does a store actor on its own thread.
+  virtual bool blocks_on_io() const noexcept { return true; }
 };
 
 } // namespace jobrt

@@ -21,6 +21,7 @@ public:
   std::string_view name() const noexcept override { return "memory"; }
   result<store_snapshot, store_error> load() override;
   result<void, store_error> commit(store_batch& batch) override;
+  bool blocks_on_io() const noexcept override { return false; }
 
   std::optional<job> find(job_id id) const;
   std::size_t size() const;

@@ -133,8 +133,10 @@ public:
     timer = spawn_timer(sys, clock, quiet_logger());
     supervisor_setup setup;
     setup.registry = registry;
-    setup.store = store;
-    auto snapshot = store->load();
+    setup.store = store_in_use();
+    setup.inline_commit = inline_commit;
+    setup.retention = retention;
+    auto snapshot = setup.store->load();
     REQUIRE(snapshot);
     setup.snapshot = std::move(snapshot).value();
     setup.clock = clock;
@@ -185,6 +187,15 @@ public:
   std::shared_ptr<handler_registry> registry =
       std::make_shared<handler_registry>();
   std::shared_ptr<memory_store> store = std::make_shared<memory_store>();
+  /// Replaces `store` when set.
+  std::shared_ptr<job_store> other_store;
+  /// False: commit through a store actor, as with a store on disk.
+  bool inline_commit = true;
+  retention_policy retention = retention_policy::keep_all();
+
+  std::shared_ptr<job_store> store_in_use() const {
+    return other_store ? other_store : store;
+  }
   std::shared_ptr<handler_log> log = std::make_shared<handler_log>();
   scripted_handler handler;
   timer_actor timer;

@@ -1,0 +1,94 @@
+#include "jobrt/actors/store_actor.hpp"
+
+#include "jobrt/persistence/commit_group.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/spawn_options.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace jobrt {
+
+namespace {
+
+struct store_actor_state {
+  std::shared_ptr<job_store> store;
+  commit_listener listener;
+  std::shared_ptr<spdlog::logger> log;
+  commit_group group;
+  std::uint64_t last_seq = 0;
+  bool flush_queued = false;
+  store_stats stats;
+};
+
+using store_pointer = store_actor::stateful_pointer<store_actor_state>;
+
+void write_group(store_pointer self) {
+  auto& st = self->state;
+  st.flush_queued = false;
+  if (st.group.empty())
+    return;
+  auto turns = st.group.turns();
+  auto batch = st.group.take();
+  auto rows = batch.upserts.size() + batch.removals.size();
+  auto written = st.store->commit(batch);
+  ++st.stats.transactions;
+  st.stats.turns += turns;
+  st.stats.rows += rows;
+  st.stats.max_turns_per_transaction =
+      std::max(st.stats.max_turns_per_transaction, turns);
+  st.stats.max_rows_per_transaction =
+      std::max<std::uint64_t>(st.stats.max_rows_per_transaction, rows);
+  std::optional<store_error> failure;
+  if (!written) {
+    ++st.stats.failures;
+    failure = written.error();
+    st.log->error("store: a transaction of {} turns ({} rows) failed: {}: {}",
+                  turns, rows, to_string(failure->code), failure->message);
+  }
+  self->send(st.listener, atoms::committed::value, st.last_seq,
+             std::move(failure));
+}
+
+store_actor::behavior_type store_behavior(store_pointer self,
+                                          std::shared_ptr<job_store> store,
+                                          commit_listener listener,
+                                          std::shared_ptr<spdlog::logger> log) {
+  self->state.store = std::move(store);
+  self->state.listener = std::move(listener);
+  self->state.log = std::move(log);
+  return {
+      [self](atoms::commit, std::uint64_t seq, store_batch& batch) {
+        auto& st = self->state;
+        st.group.add(batch);
+        st.last_seq = seq;
+        // The flush queues behind every batch already in the mailbox, so
+        // all of them join this group.
+        if (!st.flush_queued) {
+          st.flush_queued = true;
+          self->send(self, atoms::flush::value);
+        }
+      },
+      [self](atoms::flush) { write_group(self); },
+      [self](atoms::stats) { return self->state.stats; },
+  };
+}
+
+} // namespace
+
+store_actor spawn_store_actor(caf::actor_system& sys,
+                              std::shared_ptr<job_store> store,
+                              commit_listener listener,
+                              std::shared_ptr<spdlog::logger> log) {
+  if (store->blocks_on_io())
+    return sys.spawn<caf::detached>(store_behavior, std::move(store),
+                                    std::move(listener), std::move(log));
+  return sys.spawn(store_behavior, std::move(store), std::move(listener),
+                   std::move(log));
+}
+
+} // namespace jobrt
