@@ -400,7 +400,7 @@ sqlite_store::purge_finished(job_state state, time_point finished_before) {
       query::begin_write, "cannot purge", [&]() -> result<std::uint64_t, store_error> {
         BOOST_OUTCOME_TRYV(s.run(query::purge_errors, "cannot purge", bind));
         BOOST_OUTCOME_TRYV(s.run(query::purge_jobs, "cannot purge", bind));
-        return static_cast<std::uint64_t>(sqlite3_changes64(s.db.get()));
+        return static_cast<std::uint64_t>(sqlite3_changes(s.db.get()));
       });
 }
 
