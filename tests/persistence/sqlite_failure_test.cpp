@@ -1,1 +1,330 @@
+// Attacks on the SQLite store: damaged, foreign, newer, unwritable, locked
+// and full databases. Each must give a typed, readable store_error, never a
+// crash, and lose nothing that was committed.
+
+#include "jobrt/persistence/sqlite_store.hpp"
+
+#include "persistence/scratch_dir.hpp"
+#include "persistence/store_samples.hpp"
+
 #include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+using namespace jobrt;
+using namespace jobrt::test;
+using code = store_error::code_type;
+
+std::unique_ptr<sqlite_store> open_store(const std::string& path,
+                                         sqlite_options options = {}) {
+  auto store = sqlite_store::open(path, options);
+  if (!store)
+    FAIL("open " << path << ": " << store.error().message);
+  return std::move(store).value();
+}
+
+void write_random_bytes(const std::string& path, std::size_t offset,
+                        std::size_t count) {
+  std::mt19937 random{42};
+  std::string bytes(count, '\0');
+  for (auto& b : bytes)
+    b = static_cast<char>(random());
+  std::fstream out(path, std::ios::binary | std::ios::in | std::ios::out);
+  if (!out) {
+    out.open(path, std::ios::binary | std::ios::out);
+  }
+  out.seekp(static_cast<std::streamoff>(offset));
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Makes a directory unwritable for the test's duration, even for root (CI
+// runs as root, which ignores permission bits: there the directory is made
+// immutable with chattr, which root must respect).
+class unwritable_dir {
+public:
+  explicit unwritable_dir(const std::filesystem::path& dir) : dir_(dir) {
+    if (::geteuid() == 0)
+      ok_ = std::system(("chattr +i '" + dir_.string() + "'").c_str()) == 0;
+    else
+      ok_ = ::chmod(dir_.c_str(), 0555) == 0;
+  }
+  ~unwritable_dir() {
+    if (::geteuid() == 0)
+      (void) std::system(("chattr -i '" + dir_.string() + "'").c_str());
+    else
+      (void) ::chmod(dir_.c_str(), 0755);
+  }
+  unwritable_dir(const unwritable_dir&) = delete;
+  unwritable_dir& operator=(const unwritable_dir&) = delete;
+
+  bool ok() const noexcept { return ok_; }
+
+private:
+  std::filesystem::path dir_;
+  bool ok_ = false;
+};
+
+TEST_CASE("not a database: a file of random bytes is refused as corrupt",
+          "[sqlite_failure]") {
+  scratch_dir dir;
+  auto path = dir.file("random.db");
+  write_random_bytes(path, 0, 64 * 1024);
+  auto before = file_bytes(path);
+
+  auto owner = sqlite_store::open(path);
+  REQUIRE_FALSE(owner);
+  CHECK(owner.error().code == code::corrupt);
+  CHECK_THAT(owner.error().message, Catch::Contains(path));
+  auto reader = sqlite_store::open_reader(path);
+  REQUIRE_FALSE(reader);
+  CHECK(reader.error().code == code::corrupt);
+  bool unchanged = file_bytes(path) == before;
+  CHECK(unchanged);
+}
+
+TEST_CASE("corrupt pages: garbage over a store's data is reported as "
+          "corrupt, never a crash",
+          "[sqlite_failure]") {
+  scratch_dir dir;
+  auto path = dir.file("jobs.db");
+  {
+    auto store = open_store(path);
+    std::vector<job> jobs;
+    for (job_id id = 1; id <= 50; ++id)
+      jobs.push_back(full_job(id));
+    auto batch = upserting(std::move(jobs));
+    REQUIRE(store->commit(batch));
+  }
+  auto size = std::filesystem::file_size(path);
+  REQUIRE(size > 4096);
+  write_random_bytes(path, 4096, size - 4096); // every page but the first
+
+  auto store = sqlite_store::open(path);
+  if (!store) {
+    CHECK(store.error().code == code::corrupt);
+    return;
+  }
+  auto snapshot = store.value()->load();
+  REQUIRE_FALSE(snapshot);
+  CHECK(snapshot.error().code == code::corrupt);
+  CHECK_THAT(snapshot.error().message, Catch::Contains(path));
+}
+
+TEST_CASE("newer schema: a file from a newer jobrt is refused with version",
+          "[sqlite_failure]") {
+  scratch_dir dir;
+  auto path = dir.file("jobs.db");
+  { open_store(path); }
+  REQUIRE(raw_exec(path, "PRAGMA user_version = 99") == SQLITE_OK);
+
+  auto owner = sqlite_store::open(path);
+  REQUIRE_FALSE(owner);
+  CHECK(owner.error().code == code::version);
+  CHECK(owner.error().message ==
+        path + " was written by a newer jobrt (schema 99, this build knows 1)");
+  auto reader = sqlite_store::open_reader(path);
+  REQUIRE_FALSE(reader);
+  CHECK(reader.error().code == code::version);
+  CHECK(raw_query(path, "PRAGMA user_version") == "99");
+}
+
+TEST_CASE("foreign database: another program's SQLite file is refused and "
+          "left unchanged",
+          "[sqlite_failure]") {
+  scratch_dir dir;
+  auto path = dir.file("app.db");
+  REQUIRE(raw_exec(path, "CREATE TABLE users(id INTEGER PRIMARY KEY, name "
+                         "TEXT); INSERT INTO users VALUES (1, 'ada');") ==
+          SQLITE_OK);
+  auto before = file_bytes(path);
+
+  auto owner = sqlite_store::open(path);
+  REQUIRE_FALSE(owner);
+  CHECK(owner.error().code == code::corrupt);
+  CHECK_THAT(owner.error().message, Catch::Contains("not a jobrt store"));
+  auto reader = sqlite_store::open_reader(path);
+  REQUIRE_FALSE(reader);
+  CHECK(reader.error().code == code::corrupt);
+
+  bool unchanged = file_bytes(path) == before;
+  CHECK(unchanged);
+  CHECK(raw_query(path, "PRAGMA journal_mode") == "delete");
+  CHECK_FALSE(std::filesystem::exists(path + "-wal"));
+}
+
+TEST_CASE("missing file: a reader is refused with io", "[sqlite_failure]") {
+  scratch_dir dir;
+  auto path = dir.file("absent.db");
+  auto reader = sqlite_store::open_reader(path);
+  REQUIRE_FALSE(reader);
+  CHECK(reader.error().code == code::io);
+  CHECK_THAT(reader.error().message, Catch::Contains(path));
+  CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("read-only directory: opening a store there fails with io",
+          "[sqlite_failure]") {
+  scratch_dir dir;
+  auto existing = dir.file("existing.db");
+  {
+    auto store = open_store(existing);
+    auto batch = upserting({plain_job(1)});
+    REQUIRE(store->commit(batch));
+  }
+  auto fresh = dir.file("fresh.db");
+  unwritable_dir guard{dir.path()};
+  REQUIRE(guard.ok());
+
+  auto created = sqlite_store::open(fresh);
+  REQUIRE_FALSE(created);
+  CHECK(created.error().code == code::io);
+  CHECK_THAT(created.error().message, Catch::StartsWith(fresh + ": cannot open"));
+
+  // An existing store cannot get its WAL there either: still io, not a crash.
+  auto reopened = sqlite_store::open(existing);
+  REQUIRE_FALSE(reopened);
+  CHECK(reopened.error().code == code::io);
+  CHECK_THAT(reopened.error().message, Catch::Contains(existing));
+}
+
+TEST_CASE("second owner: a held store is locked until its owner is gone",
+          "[sqlite_failure]") {
+  scratch_dir dir;
+  auto path = dir.file("jobs.db");
+  auto first = open_store(path);
+  auto batch = upserting({plain_job(1)});
+  REQUIRE(first->commit(batch));
+
+  auto second = sqlite_store::open(path);
+  REQUIRE_FALSE(second);
+  CHECK(second.error().code == code::locked);
+  CHECK(second.error().message ==
+        path + " is held by another process (a running jobrt runtime or "
+               "jobctl)");
+  // A reader needs no lock.
+  CHECK(sqlite_store::open_reader(path));
+
+  // The first owner still works after the refusal.
+  auto more = upserting({plain_job(2)});
+  REQUIRE(first->commit(more));
+  first.reset();
+
+  auto third = open_store(path);
+  auto snapshot = third->load();
+  REQUIRE(snapshot);
+  CHECK(snapshot.value().jobs.size() == 2);
+}
+
+TEST_CASE("busy database: a commit while another connection writes fails "
+          "as locked and loses nothing",
+          "[sqlite_failure]") {
+  scratch_dir dir;
+  auto path = dir.file("jobs.db");
+  sqlite_options options;
+  options.busy_timeout = std::chrono::milliseconds(20);
+  auto store = open_store(path, options);
+  auto first = upserting({plain_job(1)});
+  REQUIRE(store->commit(first));
+
+  sqlite3* intruder = nullptr;
+  REQUIRE(sqlite3_open_v2(path.c_str(), &intruder, SQLITE_OPEN_READWRITE,
+                          nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(intruder, "BEGIN EXCLUSIVE", nullptr, nullptr,
+                       nullptr) == SQLITE_OK);
+
+  auto batch = upserting({plain_job(2), plain_job(3)});
+  auto refused = store->commit(batch);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == code::locked);
+  CHECK_THAT(refused.error().message, Catch::Contains(path));
+
+  REQUIRE(sqlite3_exec(intruder, "COMMIT", nullptr, nullptr, nullptr) ==
+          SQLITE_OK);
+  sqlite3_close(intruder);
+
+  auto retry = upserting({plain_job(2), plain_job(3)});
+  REQUIRE(store->commit(retry));
+  auto snapshot = store->load();
+  REQUIRE(snapshot);
+  CHECK(snapshot.value().jobs.size() == 3);
+  CHECK(snapshot.value().last_id == 3);
+}
+
+TEST_CASE("full disk: a commit beyond max_page_count fails as io and the "
+          "store keeps working",
+          "[sqlite_failure]") {
+  scratch_dir dir;
+  auto path = dir.file("jobs.db");
+  sqlite_options options;
+  options.max_page_count = 64; // 256 KiB with 4 KiB pages
+  auto store = open_store(path, options);
+  auto small = upserting({plain_job(1), plain_job(2)});
+  REQUIRE(store->commit(small));
+
+  std::vector<job> big;
+  for (job_id id = 3; id <= 12; ++id) {
+    auto j = plain_job(id);
+    j.payload.assign(100 * 1024, 'x');
+    big.push_back(std::move(j));
+  }
+  auto batch = upserting(std::move(big));
+  auto refused = store->commit(batch);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == code::io);
+  CHECK_THAT(refused.error().message, Catch::Contains("full"));
+  CHECK_THAT(refused.error().message, Catch::Contains(path));
+
+  auto snapshot = store->load();
+  REQUIRE(snapshot);
+  CHECK(snapshot.value().jobs ==
+        std::vector<job>{plain_job(1), plain_job(2)});
+  CHECK(snapshot.value().last_id == 2);
+
+  auto removal = removing({1});
+  REQUIRE(store->commit(removal));
+  auto fits = upserting({plain_job(13)});
+  REQUIRE(store->commit(fits));
+  snapshot = store->load();
+  REQUIRE(snapshot);
+  REQUIRE(snapshot.value().jobs.size() == 2);
+  CHECK(snapshot.value().jobs[1] == plain_job(13));
+}
+
+TEST_CASE("too large: a payload or output over the limit writes nothing",
+          "[sqlite_failure]") {
+  scratch_dir dir;
+  auto path = dir.file("jobs.db");
+  sqlite_options options;
+  options.max_payload_bytes = 32;
+  auto store = open_store(path, options);
+  CHECK(store->max_payload_bytes() == 32);
+
+  auto big_payload = plain_job(2);
+  big_payload.payload.assign(33, 'p');
+  auto batch = upserting({plain_job(1), big_payload});
+  auto refused = store->commit(batch);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == code::too_large);
+  CHECK_THAT(refused.error().message, Catch::Contains("job 2"));
+
+  auto big_output = plain_job(3);
+  big_output.output = std::string(33, 'o');
+  auto second = upserting({plain_job(1), big_output});
+  refused = store->commit(second);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == code::too_large);
+
+  auto snapshot = store->load();
+  REQUIRE(snapshot);
+  CHECK(snapshot.value().jobs.empty());
+  CHECK(snapshot.value().last_id == 0);
+}
+
+} // namespace
