@@ -97,11 +97,12 @@ command_result show_stats(const global_options& g, std::ostream& out) {
     print_state_counts(out, counts.value());
     return jobrt::outcome::success();
   }
-  auto doc = nlohmann::json::object();
+  // In state order, not sorted; the names are ASCII, so dump cannot throw.
+  auto doc = nlohmann::ordered_json::object();
   for (auto state : jobrt::all_job_states)
     doc[std::string(jobrt::to_string(state))] =
         counts.value()[static_cast<std::size_t>(state)];
-  out << jobrt::dump_json(doc) << '\n';
+  out << doc.dump() << '\n';
   return jobrt::outcome::success();
 }
 
