@@ -98,6 +98,10 @@ public:
   result<std::uint64_t, store_error> purge_finished(job_state state,
                                                     time_point finished_before);
 
+  /// The synchronous mode SQLite applies on this connection (it is not
+  /// stored in the file, so only the connection can tell).
+  result<sqlite_options::sync_mode, store_error> synchronous();
+
   const std::string& path() const noexcept;
   bool read_only() const noexcept;
 
