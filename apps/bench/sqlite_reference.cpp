@@ -18,29 +18,31 @@ using status = jobrt::result<void, std::string>;
 
 constexpr std::size_t jobs_per_transaction = 1000;
 
-// Column for column what a job record needs (messages/job.hpp); states are
-// stored by name, times as milliseconds since the epoch.
+// The store's jobs table and its indexes as of schema v1
+// (persistence/sqlite_schema.cpp); states by name, times in epoch ms.
 constexpr const char* schema = R"sql(
-CREATE TABLE jobs (
-  id            INTEGER PRIMARY KEY,
-  type          TEXT    NOT NULL,
-  queue         TEXT    NOT NULL,
-  payload       BLOB    NOT NULL,
-  priority      INTEGER NOT NULL,
-  state         TEXT    NOT NULL,
-  attempt       INTEGER NOT NULL,
-  max_attempts  INTEGER NOT NULL,
-  run_at        INTEGER NOT NULL,
-  timeout_ms    INTEGER NOT NULL,
-  breaker_key   TEXT    NOT NULL,
-  unique_key    TEXT,
+CREATE TABLE jobs(
+  id INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  priority INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending','scheduled','processing',
+                                       'retrying','completed','dead','cancelled')),
+  attempt INTEGER NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  run_at INTEGER NOT NULL,
+  timeout_ms INTEGER NOT NULL,
+  breaker_key TEXT NOT NULL,
+  unique_key TEXT,
   cancel_requested INTEGER NOT NULL DEFAULT 0,
-  output        BLOB,
-  created_at    INTEGER NOT NULL,
-  updated_at    INTEGER NOT NULL,
-  finished_at   INTEGER
-);
-CREATE INDEX jobs_dispatch ON jobs (state, priority, run_at);
+  output BLOB,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER);
+CREATE UNIQUE INDEX jobs_live_unique_key ON jobs(unique_key)
+  WHERE unique_key IS NOT NULL AND state NOT IN ('completed','dead','cancelled');
+CREATE INDEX jobs_by_state ON jobs(state, priority, run_at);
 )sql";
 
 constexpr const char* insert_sql =

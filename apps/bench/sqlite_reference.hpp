@@ -2,15 +2,15 @@
 
 // The reference limit of the SQLite store, measured in the same run on the
 // same disk: raw SQLite with nothing of jobrt around it. A fresh database in
-// WAL mode holds a jobs table shaped like the store's (the same columns a job
-// record needs, and an index on (state, priority, run_at) for dispatch);
-// each job costs one INSERT and two UPDATEs (to processing with attempt 1,
-// then to completed) through prepared statements, 1,000 jobs per
-// transaction. No store built on SQLite that makes the same three writes
-// durable per job can be expected to beat it.
+// WAL mode holds a copy of the store's jobs table and indexes (schema v1,
+// persistence/sqlite_schema.cpp); each job costs one INSERT and two UPDATEs
+// (to processing with attempt 1, then to completed) through prepared
+// statements, 1,000 jobs per transaction. A store built on SQLite that makes
+// the same three writes durable per job cannot be expected to beat it.
 //
 // The database at `db_path` (with its -wal and -shm files) is deleted before
-// and after the run; the caller must not keep anything there.
+// and after the run; the caller must not keep anything there. Runs on the
+// calling thread.
 
 #include "jobrt/messages/result.hpp"
 
