@@ -1,0 +1,72 @@
+#pragma once
+
+// jobctl's commands on a SQLite store file. Each writes its answer to `out`
+// (a table, or one line of JSON with `json`) and returns a typed
+// command_error when it cannot; main prints that as "jobctl: <message>" and
+// exits with its code.
+//
+// Reading commands (stats, list, show) open the file read-only and work
+// while a runtime owns it. Changing commands (cancel, requeue, purge) open
+// it as its owner, so they are refused while a runtime runs on it: a change
+// behind a running runtime's back would be overwritten by its in-memory
+// table. cancel and requeue go through the job state machine
+// (actors/transitions.hpp), so jobctl allows exactly what the runtime does.
+
+#include "jobrt/messages/job.hpp"
+#include "jobrt/messages/job_query.hpp"
+#include "jobrt/messages/result.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace jobctl {
+
+struct command_error {
+  /// Also the process exit code. (CLI11 owns the codes of usage errors.)
+  enum class code_type : int {
+    refused = 2,       ///< unknown id, a transition the state forbids, ...
+    store_failure = 3, ///< the file is locked, missing, corrupt, ...
+  };
+  code_type code = code_type::refused;
+  std::string message;
+};
+
+struct global_options {
+  std::string db_path;
+  bool json = false;
+};
+
+struct list_options {
+  std::optional<jobrt::job_state> state;
+  std::optional<std::string> type;
+  std::optional<std::string> queue;
+  std::size_t limit = 50;
+  jobrt::job_id after = 0;
+};
+
+struct purge_options {
+  jobrt::job_state state = jobrt::job_state::completed;
+  /// Purges jobs finished more than this long ago; 0 = all finished.
+  jobrt::duration older_than{0};
+};
+
+/// Which operator change `change_job` applies.
+enum class job_change { cancel, requeue };
+
+using command_result = jobrt::result<void, command_error>;
+
+command_result show_stats(const global_options& g, std::ostream& out);
+command_result list_jobs(const global_options& g, const list_options& o,
+                         std::ostream& out);
+command_result show_job(const global_options& g, jobrt::job_id id,
+                        std::ostream& out);
+/// Prints the changed record.
+command_result change_job(const global_options& g, jobrt::job_id id,
+                          job_change change, std::ostream& out);
+/// Refuses a non-terminal state before touching the file.
+command_result purge_jobs(const global_options& g, const purge_options& o,
+                          std::ostream& out);
+
+} // namespace jobctl

@@ -1,0 +1,489 @@
+// jobctl from the outside: each test writes a real SQLite store in a scratch
+// directory, runs the built binary (JOBCTL_PATH) and checks its output, its
+// exit code and, for changing commands, the file afterwards.
+
+#include "jobrt/actors/transitions.hpp"
+#include "jobrt/messages/job_json.hpp"
+#include "jobrt/persistence/sqlite_store.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace jobrt;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+/// A fresh directory under the system's temp dir, removed with everything
+/// in it at the end of the test.
+class scratch_dir {
+public:
+  scratch_dir() {
+    auto pattern = (fs::temp_directory_path() / "jobctl-test-XXXXXX").string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    path_ = pattern;
+  }
+  ~scratch_dir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  scratch_dir(const scratch_dir&) = delete;
+  scratch_dir& operator=(const scratch_dir&) = delete;
+
+  const fs::path& path() const { return path_; }
+
+private:
+  fs::path path_;
+};
+
+struct run_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Runs `jobctl <args>`; stdout and stderr are captured apart.
+run_result run_jobctl(const scratch_dir& dir, const std::string& args) {
+  auto err_path = dir.path() / "stderr.txt";
+  auto command = quoted(JOBCTL_PATH) + " " + args + " 2>" +
+                 quoted(err_path.string());
+  run_result r;
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+    r.out.append(buffer, n);
+  int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = read_file(err_path);
+  return r;
+}
+
+nlohmann::json parse_output(const run_result& r) {
+  INFO("stdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto doc = nlohmann::json::parse(r.out, nullptr, false);
+  REQUIRE_FALSE(doc.is_discarded());
+  return doc;
+}
+
+// -- building jobs through the real state machine ----------------------------
+
+job step(const job& j, const job_event& e, time_point at) {
+  auto next = apply_event(j, e, at);
+  REQUIRE(next);
+  return next.value();
+}
+
+job new_job(job_id id, const std::string& type, const std::string& queue,
+            time_point at) {
+  job_spec spec;
+  spec.type = type;
+  spec.queue = queue;
+  spec.payload = R"({"to":"ops@example.com"})";
+  return make_job(spec, id, job_defaults{3, 30s}, at);
+}
+
+job scheduled_job(job_id id, time_point at) {
+  job_spec spec;
+  spec.type = "report";
+  spec.run_at = at + 1h;
+  return make_job(spec, id, job_defaults{3, 30s}, at);
+}
+
+job processing_job(job_id id, time_point at) {
+  return step(new_job(id, "email", "default", at), events::dispatch{}, at);
+}
+
+job retrying_job(job_id id, time_point at) {
+  return step(processing_job(id, at),
+              events::failure{1, job_error::transient("smtp_busy", "421 busy"),
+                              10s},
+              at);
+}
+
+job completed_job(job_id id, time_point at) {
+  auto running = step(new_job(id, "report", "default", at), events::dispatch{}, at);
+  return step(running, events::success{1, "done"}, at);
+}
+
+/// Two failed attempts: a transient one, then a permanent one.
+job dead_job(job_id id, const std::string& type, const std::string& queue,
+             time_point at) {
+  auto first = step(new_job(id, type, queue, at), events::dispatch{}, at);
+  auto retrying = step(
+      first,
+      events::failure{1, job_error::transient("smtp_busy", "421 busy"), 0s},
+      at);
+  auto second = step(step(retrying, events::due{}, at), events::dispatch{}, at);
+  return step(second,
+              events::failure{2,
+                              job_error::permanent("bad_address",
+                                                   "no such mailbox"),
+                              std::nullopt},
+              at);
+}
+
+job cancelled_job(job_id id, time_point at) {
+  return step(new_job(id, "email", "default", at), events::cancel{}, at);
+}
+
+// Ten jobs. Counts: pending 2, scheduled 1, processing 1, retrying 1,
+// completed 2, dead 2, cancelled 1. Jobs 6 and 8 finished ten days ago, the
+// other finished ones an hour ago.
+std::vector<job> sample_jobs() {
+  auto now = wall_clock_now();
+  auto old = now - std::chrono::hours(24 * 10);
+  auto recent = now - 1h;
+  return {
+      new_job(1, "email", "default", recent),
+      new_job(2, "email", "mail", recent),
+      scheduled_job(3, recent),
+      processing_job(4, recent),
+      retrying_job(5, recent),
+      completed_job(6, old),
+      completed_job(7, recent),
+      dead_job(8, "email", "default", old),
+      cancelled_job(9, recent),
+      dead_job(10, "webhook", "hooks", recent),
+  };
+}
+
+/// A store file holding `jobs`, written by an owner that is gone again.
+std::string write_store(const scratch_dir& dir, std::vector<job> jobs) {
+  auto path = (dir.path() / "jobs.db").string();
+  auto owner = sqlite_store::open(path);
+  REQUIRE(owner);
+  store_batch batch;
+  batch.upserts = std::move(jobs);
+  REQUIRE(owner.value()->commit(batch));
+  return path;
+}
+
+std::unique_ptr<sqlite_store> reader(const std::string& path) {
+  auto store = sqlite_store::open_reader(path);
+  REQUIRE(store);
+  return std::move(store).value();
+}
+
+job stored_job(const std::string& path, job_id id) {
+  auto found = reader(path)->find(id);
+  REQUIRE(found);
+  REQUIRE(found.value());
+  return *found.value();
+}
+
+bool exists(const std::string& path, job_id id) {
+  auto found = reader(path)->find(id);
+  REQUIRE(found);
+  return found.value().has_value();
+}
+
+std::vector<job_id> ids_of(const nlohmann::json& page) {
+  std::vector<job_id> ids;
+  for (const auto& j : page.at("jobs"))
+    ids.push_back(j.at("id").get<job_id>());
+  return ids;
+}
+
+std::string db(const std::string& path) { return "--db " + quoted(path); }
+
+} // namespace
+
+TEST_CASE("stats --json names every state with its count") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+
+  auto doc = parse_output(run_jobctl(dir, db(path) + " --json stats"));
+  std::set<std::string> keys;
+  for (const auto& [key, value] : doc.items())
+    keys.insert(key);
+  std::set<std::string> names;
+  for (auto s : all_job_states)
+    names.insert(std::string(to_string(s)));
+  CHECK(keys == names);
+  CHECK(doc == nlohmann::json{{"pending", 2},   {"scheduled", 1},
+                              {"processing", 1}, {"retrying", 1},
+                              {"completed", 2},  {"dead", 2},
+                              {"cancelled", 1}});
+
+  SECTION("--json may follow the command, and --db too") {
+    CHECK(parse_output(run_jobctl(dir, "stats --json " + db(path))) == doc);
+  }
+  SECTION("the table lists every state and the total") {
+    auto r = run_jobctl(dir, db(path) + " stats");
+    REQUIRE(r.exit_code == 0);
+    for (const auto& name : names)
+      CHECK(r.out.find(name) != std::string::npos);
+    CHECK(r.out.find("total") != std::string::npos);
+  }
+}
+
+TEST_CASE("stats of an empty store shows every state as zero") {
+  scratch_dir dir;
+  auto path = write_store(dir, {});
+  auto doc = parse_output(run_jobctl(dir, db(path) + " --json stats"));
+  REQUIRE(doc.size() == all_job_states.size());
+  for (auto s : all_job_states)
+    CHECK(doc.at(std::string(to_string(s))) == 0);
+}
+
+TEST_CASE("list filters by state, type and queue") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+  auto list = [&](const std::string& args) {
+    return ids_of(parse_output(run_jobctl(dir, db(path) + " --json list " + args)));
+  };
+  CHECK(list("--state dead") == std::vector<job_id>{8, 10});
+  CHECK(list("--type report") == std::vector<job_id>{3, 6, 7});
+  CHECK(list("--queue mail") == std::vector<job_id>{2});
+  CHECK(list("--type email --state pending") == std::vector<job_id>{1, 2});
+  CHECK(list("--type nothing").empty());
+
+  SECTION("a record in the list is the whole record") {
+    auto doc = parse_output(run_jobctl(dir, db(path) + " --json list --state dead"));
+    auto first = job_from_json(doc.at("jobs").at(0));
+    REQUIRE(first);
+    CHECK(first.value() == stored_job(path, 8));
+  }
+  SECTION("an unknown state is a usage error") {
+    auto r = run_jobctl(dir, db(path) + " list --state sleeping");
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("sleeping") != std::string::npos);
+  }
+}
+
+TEST_CASE("list pages by id with a cursor") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+  auto page = [&](const std::string& args) {
+    return parse_output(run_jobctl(dir, db(path) + " list --json " + args));
+  };
+  auto first = page("--limit 4");
+  CHECK(ids_of(first) == std::vector<job_id>{1, 2, 3, 4});
+  REQUIRE(first.at("next_after") == 4);
+  auto second = page("--limit 4 --after 4");
+  CHECK(ids_of(second) == std::vector<job_id>{5, 6, 7, 8});
+  REQUIRE(second.at("next_after") == 8);
+  auto last = page("--limit 4 --after 8");
+  CHECK(ids_of(last) == std::vector<job_id>{9, 10});
+  CHECK(last.at("next_after").is_null());
+
+  SECTION("the table is aligned and ends with the next page's hint") {
+    auto r = run_jobctl(dir, db(path) + " list --limit 4");
+    REQUIRE(r.exit_code == 0);
+    std::istringstream lines(r.out);
+    std::string header;
+    std::getline(lines, header);
+    auto state_column = header.find("state");
+    REQUIRE(state_column != std::string::npos);
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(lines, line);)
+      rows.push_back(line);
+    REQUIRE(rows.size() == 5);
+    CHECK(rows[0].substr(state_column, 7) == "pending");
+    CHECK(rows[2].substr(state_column, 9) == "scheduled");
+    CHECK(rows[3].substr(state_column, 10) == "processing");
+    CHECK(rows[4] == "next page: --after 4");
+  }
+}
+
+TEST_CASE("show prints the record and one line per failed attempt") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+
+  auto r = run_jobctl(dir, db(path) + " show 8");
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("dead") != std::string::npos);
+  CHECK(r.out.find("failed attempts (2)") != std::string::npos);
+  std::istringstream lines(r.out);
+  std::vector<std::string> history;
+  for (std::string line; std::getline(lines, line);)
+    if (line.find("smtp_busy") != std::string::npos ||
+        line.find("bad_address") != std::string::npos)
+      history.push_back(line);
+  REQUIRE(history.size() == 2);
+  CHECK(history[0].find("transient") != std::string::npos);
+  CHECK(history[0].find("421 busy") != std::string::npos);
+  CHECK(history[1].find("permanent") != std::string::npos);
+  CHECK(history[1].find("no such mailbox") != std::string::npos);
+
+  SECTION("--json is the record") {
+    auto doc = parse_output(run_jobctl(dir, db(path) + " show 8 --json"));
+    auto shown = job_from_json(doc);
+    REQUIRE(shown);
+    CHECK(shown.value() == stored_job(path, 8));
+    CHECK(shown.value().errors.size() == 2);
+  }
+  SECTION("an unknown id is refused with exit code 2") {
+    auto missing = run_jobctl(dir, db(path) + " show 999");
+    CHECK(missing.exit_code == 2);
+    CHECK(missing.err == "jobctl: no job with id 999\n");
+  }
+}
+
+TEST_CASE("cancel follows the transition table and changes the file") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+
+  SECTION("a pending job is cancelled") {
+    auto doc = parse_output(run_jobctl(dir, db(path) + " --json cancel 1"));
+    CHECK(doc.at("state") == "cancelled");
+    auto after = stored_job(path, 1);
+    CHECK(after.state == job_state::cancelled);
+    CHECK(after.finished_at.has_value());
+  }
+  SECTION("a processing job is asked to stop and stays processing") {
+    REQUIRE(run_jobctl(dir, db(path) + " cancel 4").exit_code == 0);
+    auto after = stored_job(path, 4);
+    CHECK(after.state == job_state::processing);
+    CHECK(after.cancel_requested);
+  }
+  SECTION("a completed job cannot be cancelled and stays as it was") {
+    auto before = stored_job(path, 6);
+    auto r = run_jobctl(dir, db(path) + " cancel 6");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("invalid_transition") != std::string::npos);
+    CHECK(r.out.empty());
+    CHECK(stored_job(path, 6) == before);
+  }
+  SECTION("an unknown id is refused with exit code 2") {
+    auto r = run_jobctl(dir, db(path) + " cancel 999");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "jobctl: no job with id 999\n");
+  }
+}
+
+TEST_CASE("requeue runs a dead job again and refuses a completed one") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+
+  SECTION("dead → pending from attempt 0, history kept") {
+    auto r = run_jobctl(dir, db(path) + " requeue 8");
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("pending") != std::string::npos);
+    auto after = stored_job(path, 8);
+    CHECK(after.state == job_state::pending);
+    CHECK(after.attempt == 0);
+    CHECK(after.errors.size() == 2);
+    CHECK_FALSE(after.finished_at.has_value());
+  }
+  SECTION("cancelled → pending") {
+    REQUIRE(run_jobctl(dir, db(path) + " requeue 9").exit_code == 0);
+    CHECK(stored_job(path, 9).state == job_state::pending);
+  }
+  SECTION("completed is refused with exit code 2; the file is unchanged") {
+    auto before = stored_job(path, 7);
+    auto r = run_jobctl(dir, db(path) + " --json requeue 7");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err ==
+          "jobctl: invalid_transition: job 7: event 'requeue' is not "
+          "allowed in state 'completed'\n");
+    CHECK(stored_job(path, 7) == before);
+  }
+}
+
+TEST_CASE("purge removes finished jobs of one terminal state by age") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+
+  SECTION("--older-than keeps the recent ones") {
+    auto r = run_jobctl(dir, db(path) + " purge --state completed --older-than 7d");
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out == "purged 1 completed job\n");
+    CHECK_FALSE(exists(path, 6));
+    CHECK(exists(path, 7));
+  }
+  SECTION("without an age every finished job of the state goes") {
+    auto doc = parse_output(run_jobctl(dir, db(path) + " --json purge --state dead"));
+    CHECK(doc == nlohmann::json{{"purged", 2}});
+    CHECK_FALSE(exists(path, 8));
+    CHECK_FALSE(exists(path, 10));
+    CHECK(exists(path, 9)); // cancelled: another state
+  }
+  SECTION("an age that keeps everything purges nothing") {
+    auto doc = parse_output(run_jobctl(
+        dir, db(path) + " --json purge --state cancelled --older-than 12h"));
+    CHECK(doc == nlohmann::json{{"purged", 0}});
+    CHECK(exists(path, 9));
+  }
+  SECTION("a live state is refused with exit code 2 and nothing changes") {
+    auto r = run_jobctl(dir, db(path) + " purge --state pending");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("terminal state") != std::string::npos);
+    CHECK(exists(path, 1));
+    CHECK(exists(path, 2));
+  }
+  SECTION("a malformed age is a usage error") {
+    auto r = run_jobctl(dir, db(path) + " purge --state dead --older-than 7w");
+    CHECK(r.exit_code != 0);
+    CHECK(r.exit_code != 2);
+    CHECK(r.err.find("unknown unit") != std::string::npos);
+    CHECK(exists(path, 8));
+  }
+}
+
+TEST_CASE("while a runtime owns the file, jobctl reads but changes nothing") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+  auto owner = sqlite_store::open(path);
+  REQUIRE(owner);
+  auto& store = *owner.value();
+  auto before = store.load();
+  REQUIRE(before);
+
+  CHECK(parse_output(run_jobctl(dir, db(path) + " --json stats")).at("dead") == 2);
+  CHECK(ids_of(parse_output(run_jobctl(dir, db(path) + " --json list --state dead"))) ==
+        std::vector<job_id>{8, 10});
+  CHECK(run_jobctl(dir, db(path) + " show 8").exit_code == 0);
+
+  auto in_use = "jobctl: " + path +
+                " is in use by a running jobrt runtime; changes go through "
+                "the runtime while it runs (or stop it first)\n";
+  for (const std::string command :
+       {"cancel 1", "requeue 8", "purge --state completed"}) {
+    INFO(command);
+    auto r = run_jobctl(dir, db(path) + " " + command);
+    CHECK(r.exit_code == 3);
+    CHECK(r.err == in_use);
+    CHECK(r.out.empty());
+  }
+  auto after = store.load();
+  REQUIRE(after);
+  CHECK(after.value().jobs == before.value().jobs);
+}
+
+TEST_CASE("a missing file is a store error with exit code 3") {
+  scratch_dir dir;
+  auto r = run_jobctl(dir, db((dir.path() / "absent.db").string()) + " stats");
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.rfind("jobctl: ", 0) == 0);
+  CHECK_FALSE(fs::exists(dir.path() / "absent.db"));
+}
+
+TEST_CASE("a missing command or --db is a usage error") {
+  scratch_dir dir;
+  CHECK(run_jobctl(dir, "stats").exit_code != 0);
+  CHECK(run_jobctl(dir, "--db x.db").exit_code != 0);
+}
