@@ -17,9 +17,9 @@ enum class sqlite_query : std::size_t {
   begin_write,
   commit,
   rollback,
-  upsert_job,
+  update_job,
+  insert_job,
   insert_error,
-  truncate_errors,
   delete_errors,
   delete_job,
   raise_last_id,
@@ -52,18 +52,17 @@ inline constexpr std::array<std::string_view, sqlite_query_count>
         "BEGIN IMMEDIATE",
         "COMMIT",
         "ROLLBACK",
+        // Both are bound with bind_job_row; the update leaves the columns
+        // that never change after enqueue alone.
+        "UPDATE jobs SET priority = ?5, state = ?6, attempt = ?7, "
+        "max_attempts = ?8, run_at = ?9, timeout_ms = ?10, "
+        "cancel_requested = ?13, output = ?14, updated_at = ?16, "
+        "finished_at = ?17 WHERE id = ?1",
         "INSERT INTO jobs(" JOBRT_JOB_COLUMNS ") VALUES "
         "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-        "?16, ?17) ON CONFLICT(id) DO UPDATE SET priority = excluded.priority, "
-        "state = excluded.state, attempt = excluded.attempt, "
-        "max_attempts = excluded.max_attempts, run_at = excluded.run_at, "
-        "timeout_ms = excluded.timeout_ms, "
-        "cancel_requested = excluded.cancel_requested, "
-        "output = excluded.output, updated_at = excluded.updated_at, "
-        "finished_at = excluded.finished_at",
+        "?16, ?17)",
         "INSERT OR IGNORE INTO job_errors(job_id, seq, attempt, kind, code, "
         "message, retry_after_ms, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        "DELETE FROM job_errors WHERE job_id = ?1 AND seq >= ?2",
         "DELETE FROM job_errors WHERE job_id = ?1",
         "DELETE FROM jobs WHERE id = ?1",
         "UPDATE jobrt_meta SET value = max(value, ?1) WHERE key = 'last_id'",

@@ -189,31 +189,42 @@ struct sqlite_store::impl {
   }
 
   result<void, store_error> write(const job& record) {
-    BOOST_OUTCOME_TRY(stmt, statement(query::upsert_job));
-    {
-      sqlite_use use{*stmt};
-      bind_job_row(*stmt, record);
-      auto rc = stmt->step();
-      if (rc == SQLITE_CONSTRAINT_UNIQUE && record.unique_key)
-        return store_error{store_error::code_type::conflict,
-                           path + ": cannot store job " +
-                               std::to_string(record.id) + ": unique key '" +
-                               *record.unique_key +
-                               "' is already held by a live job"};
-      if (rc != SQLITE_DONE)
-        return failure(rc, "cannot store job " + std::to_string(record.id));
+    // Most writes change a job that exists: try the update first, and
+    // insert only when it matched no row.
+    BOOST_OUTCOME_TRY(updated, write_row(query::update_job, record));
+    if (!updated) {
+      BOOST_OUTCOME_TRYV(write_row(query::insert_job, record));
     }
-    auto doing = "cannot store the errors of job " + std::to_string(record.id);
+    // A record's history only grows (requeue keeps it), so the rows already
+    // stored are ignored and only new entries are added. The message is
+    // built only on failure: this runs for every row of every commit.
     for (std::size_t seq = 0; seq < record.errors.size(); ++seq) {
-      BOOST_OUTCOME_TRYV(run(query::insert_error, doing, [&](auto& st) {
-        bind_error_row(st, record.id, static_cast<std::int64_t>(seq),
-                       record.errors[seq]);
-      }));
+      BOOST_OUTCOME_TRY(errors, statement(query::insert_error));
+      sqlite_use use{*errors};
+      bind_error_row(*errors, record.id, static_cast<std::int64_t>(seq),
+                     record.errors[seq]);
+      if (auto rc = errors->step(); rc != SQLITE_DONE)
+        return failure(rc, "cannot store the errors of job " +
+                               std::to_string(record.id));
     }
-    return run(query::truncate_errors, doing, [&](auto& st) {
-      st.bind(1, record.id);
-      st.bind(2, static_cast<std::int64_t>(record.errors.size()));
-    });
+    return outcome::success();
+  }
+
+  /// True if the statement changed a row.
+  result<bool, store_error> write_row(query q, const job& record) {
+    BOOST_OUTCOME_TRY(stmt, statement(q));
+    sqlite_use use{*stmt};
+    bind_job_row(*stmt, record);
+    auto rc = stmt->step();
+    if (rc == SQLITE_CONSTRAINT_UNIQUE && record.unique_key)
+      return store_error{store_error::code_type::conflict,
+                         path + ": cannot store job " +
+                             std::to_string(record.id) + ": unique key '" +
+                             *record.unique_key +
+                             "' is already held by a live job"};
+    if (rc != SQLITE_DONE)
+      return failure(rc, "cannot store job " + std::to_string(record.id));
+    return sqlite3_changes(db.get()) > 0;
   }
 
   result<void, store_error> remove(job_id id) {

@@ -45,10 +45,20 @@ jobrt::result<void, std::string> apply(options& opts, std::string_view flag,
     return jobrt::outcome::success();
   }
   if (flag == "--store") {
-    if (value != "memory")
-      return "--store: only 'memory' is available, got '" +
-             std::string(value) + "'";
+    if (value != "memory" && value != "sqlite")
+      return "--store: 'memory' or 'sqlite', got '" + std::string(value) + "'";
     opts.store = value;
+    return jobrt::outcome::success();
+  }
+  if (flag == "--db") {
+    opts.db = value;
+    return jobrt::outcome::success();
+  }
+  if (flag == "--synchronous") {
+    if (value != "full" && value != "normal")
+      return "--synchronous: 'full' or 'normal', got '" + std::string(value) +
+             "'";
+    opts.synchronous_full = value == "full";
     return jobrt::outcome::success();
   }
   if (flag == "--seed") {
@@ -112,7 +122,8 @@ parse_result parse_options(int argc, char** argv) {
 }
 
 std::string usage() {
-  return "usage: jobrt-bench --workload w1|w2|w4|all [--store memory] [--jobs N]\n"
+  return "usage: jobrt-bench --workload w1|w2|w4|all [--store memory|sqlite]\n"
+         "                   [--db PATH] [--synchronous full|normal] [--jobs N]\n"
          "                   [--deadlines N] [--max-in-flight N] [--scheduler-threads N]\n"
          "                   [--reference-trips N] [--latency-jobs N] [--repeat N]\n"
          "                   [--seed N]\n"
@@ -122,6 +133,11 @@ std::string usage() {
          "  w2  20,000 jobs (--jobs), every third fails its first attempt\n"
          "  w4  1,000,000 deadlines (--deadlines) over 10 s on a timer actor\n"
          "\n"
+         "  --store sqlite         W1/W2 on the SQLite store in --db PATH (default\n"
+         "                         jobrt-bench.db, replaced); the reference is then\n"
+         "                         raw SQLite: 1 insert + 2 updates per job, 1,000\n"
+         "                         jobs per transaction, WAL, --synchronous\n"
+         "                         (default full, as the store's default)\n"
          "  --max-in-flight N      runtime's max_in_flight in W1/W2 (default 1024)\n"
          "  --scheduler-threads N  CAF scheduler threads of the W1/W2 runtimes\n"
          "                         (default 1, the runtime's default;\n"

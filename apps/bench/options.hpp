@@ -1,8 +1,7 @@
 #pragma once
 
-// The command line of jobrt-bench. Debian 12 ships no CLI11 package on this
-// machine (libcli11-dev is not installed), so the few flags are parsed by
-// hand; every flag takes exactly one value ("--jobs 5000" or "--jobs=5000").
+// The command line of jobrt-bench. Every flag takes exactly one value
+// ("--jobs 5000" or "--jobs=5000"); a dozen flags did not need CLI11.
 
 #include "jobrt/messages/result.hpp"
 
@@ -19,7 +18,11 @@ enum class workload { w1, w2, w4 };
 struct options {
   /// In the order they run: W1 before W2, so W2 can compare with W1.
   std::vector<workload> workloads;
-  std::string store = "memory";
+  std::string store = "memory"; ///< or "sqlite"
+  /// The SQLite file of --store sqlite; replaced at the start of each
+  /// workload. The raw SQLite reference uses PATH.reference beside it.
+  std::string db = "jobrt-bench.db";
+  bool synchronous_full = true; ///< --synchronous full|normal
   /// Jobs of W1 and W2; unset: each workload's own default.
   std::optional<std::size_t> jobs;
   std::size_t deadlines = 1'000'000;

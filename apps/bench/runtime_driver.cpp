@@ -1,6 +1,6 @@
 #include "runtime_driver.hpp"
 
-#include "jobrt/persistence/memory_store.hpp"
+#include "store_figures.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
@@ -31,7 +31,7 @@ jobrt::runtime_config bench_config(const options& opts) {
   config.worker_threads = 2;
   config.max_in_flight = opts.max_in_flight;
   config.scheduler_threads = opts.scheduler_threads;
-  config.store = std::make_shared<jobrt::memory_store>();
+  use_store(config, opts);
   config.logger = std::make_shared<spdlog::logger>(
       "jobrt", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   config.logger->set_level(spdlog::level::warn);

@@ -19,7 +19,7 @@ namespace bench {
 
 using steady = std::chrono::steady_clock;
 
-/// worker_threads 2, a fresh memory store, and a logger on stderr at warn
+/// worker_threads 2, a fresh store (use_store), and a logger on stderr at warn
 /// level (nothing is logged per job); the rest from `opts`.
 jobrt::runtime_config bench_config(const options& opts);
 

@@ -3,6 +3,7 @@
 #include "percentiles.hpp"
 #include "report.hpp"
 #include "runtime_driver.hpp"
+#include "store_figures.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -88,6 +89,7 @@ struct storm_run {
   double jobs_per_s = 0;
   completion done;
   storm_check check;
+  commit_figures commits;
 };
 
 void print_w2(const options& opts, std::size_t jobs,
@@ -132,6 +134,8 @@ void print_w2(const options& opts, std::size_t jobs,
   std::size_t passed = 0;
   for (const auto& r : runs)
     passed += r.check.ok ? 1 : 0;
+  if (opts.store == "sqlite")
+    add_rows(table, last.commits);
   table.add("check", std::string(ok ? "OK" : "FAIL") + " (" +
                          std::to_string(passed) + " of " +
                          std::to_string(runs.size()) + " runs)");
@@ -141,6 +145,7 @@ void print_w2(const options& opts, std::size_t jobs,
     per_run.push_back(r.jobs_per_s);
   emit_json({{"workload", "w2"},
              {"store", opts.store},
+             {"synchronous", opts.synchronous_full ? "full" : "normal"},
              {"jobs", jobs},
              {"jobs_per_s", jobs_per_s},
              {"runs_per_s", per_run},
@@ -149,6 +154,7 @@ void print_w2(const options& opts, std::size_t jobs,
              {"second_attempts", last.check.second_attempts},
              {"retries_scheduled", o.retries_scheduled},
              {"expected_second_attempts", last.check.expected_second},
+             {"group_commit", commit_json(last.commits)},
              {"ok", ok}});
 }
 
@@ -166,6 +172,7 @@ std::optional<storm_run> run_storm_once(const options& opts, std::size_t jobs) {
     progress_bar bar(opts.progress, "W2 retry storm", jobs);
     run.done = wait_for_terminal(rt, jobs, completion_limit, bar);
   }
+  run.commits = commit_figures_of(rt);
   (void) rt.shutdown(std::chrono::seconds(5));
   run.jobs_per_s =
       per_second(jobs, seconds_between(enqueue.first_call, run.done.at));

@@ -78,6 +78,11 @@ std::vector<std::string> shape_problems(const run_report& r) {
   std::vector<std::string> problems;
   expect(problems, "jobs in the runtime", total_jobs(s), order_count);
   expect(problems, "jobs never finished", unfinished(s), 0);
+  if (r.resumed_orders > 0) {
+    expect(problems, "cancelled (the scheduled renewals)",
+           s.count(job_state::cancelled), count_of(order_kind::renewal));
+    return problems;
+  }
   expect(problems, "completed (every payable order)",
          s.count(job_state::completed), count_of(order_kind::payable));
   expect(problems, "dead (declined cards and hung calls)",
@@ -98,8 +103,12 @@ void print_summary(const run_report& r,
   const auto& s = r.stats;
   const auto& o = s.outcomes;
   const auto& e = r.events;
-  std::printf("\nSummary: %llu charges in %.2f s on the memory store\n",
-              static_cast<unsigned long long>(total_jobs(s)), r.elapsed_s);
+  std::printf("\nSummary: %llu charges in %.2f s on the %s store\n",
+              static_cast<unsigned long long>(total_jobs(s)), r.elapsed_s,
+              r.store.c_str());
+  if (r.resumed_orders > 0)
+    std::printf("Resumed: %llu orders were already in the database\n",
+                static_cast<unsigned long long>(r.resumed_orders));
   for (auto state : all_job_states)
     std::printf("  %-10s %5llu\n", state_name(state).c_str(),
                 static_cast<unsigned long long>(s.count(state)));
@@ -153,7 +162,8 @@ std::string json_line(const run_report& r, bool ok) {
       {"peak_waiting_while_open", r.peak_waiting_while_open},
       {"events", r.events.transitions},
       {"elapsed_s", std::round(r.elapsed_s * 100) / 100},
-      {"store", "memory"},
+      {"store", r.store},
+      {"resumed_orders", r.resumed_orders},
       {"ok", ok}}
       .dump();
 }

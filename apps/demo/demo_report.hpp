@@ -24,6 +24,10 @@ struct run_report {
   /// The most charges seen waiting (pending) while the breaker was open.
   std::uint64_t peak_waiting_while_open = 0;
   double elapsed_s = 0;
+  /// "sqlite PATH" or "memory".
+  std::string store = "memory";
+  /// Orders an earlier, interrupted run had already enqueued.
+  std::uint64_t resumed_orders = 0;
 };
 
 /// Jobs not yet in a terminal state.
@@ -33,7 +37,10 @@ const breaker_status* charge_breaker_status(const runtime_stats& s);
 
 /// What differs from the expected shape: every job terminal, each order
 /// kind in its final state, the breaker opened and closed again, and the
-/// event stream agreeing with the counters. Empty when all held.
+/// event stream agreeing with the counters. A resumed run checks only that
+/// every order is there once and finished, and the renewals cancelled: an
+/// interrupted run's attempts (abandoned ones included) change the rest.
+/// Empty when all held.
 std::vector<std::string> shape_problems(const run_report& report);
 
 /// The readable summary, problems included.

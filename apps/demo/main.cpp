@@ -10,6 +10,11 @@
 // and five subscription renewals scheduled for later are cancelled. The
 // story and its numbers live in charge_scenario.hpp.
 //
+// Jobs live in a SQLite file (jobrt-demo.db by default). Every order has a
+// unique key, so running the demo again on the same file resumes: orders
+// already there are not enqueued again, and the runtime finishes what an
+// interrupted run left (attempts cut off by the crash count as abandoned).
+//
 // While it runs: a progress line and each breaker change as it happens.
 // At the end: a summary, the first dead letters, and one JSON line. The
 // exit code is 0 only when every job finished the way the story says.
@@ -22,6 +27,9 @@
 
 #include "jobrt/actors/runtime.hpp"
 #include "jobrt/persistence/memory_store.hpp"
+
+#include <cstdlib>
+#include <set>
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -51,15 +59,25 @@ constexpr duration shutdown_grace{1000};
 
 struct demo_options {
   std::string log_path = "jobrt-demo.log";
+  std::string db_path = "jobrt-demo.db";
+  bool memory = false;
+  /// Ends the process abruptly after this long, as a crash would; for
+  /// trying (and testing) a resumed run.
+  std::optional<std::chrono::milliseconds> crash_after;
 };
 
 void print_usage() {
   std::fprintf(stderr,
-               "usage: jobrt-demo [--store memory] [--log FILE|-]\n"
-               "  --store  where jobs live; only 'memory' exists so far\n"
-               "  --log    the runtime's warnings (dead letters, breaker "
-               "changes);\n"
-               "           default jobrt-demo.log, '-' for stderr\n");
+               "usage: jobrt-demo [--db FILE | --store memory] [--log FILE|-]\n"
+               "                  [--crash-after SECONDS]\n"
+               "  --db           the SQLite job database; default "
+               "jobrt-demo.db.\n"
+               "                 Run again on the same file to resume.\n"
+               "  --store memory keep jobs in memory only (not durable)\n"
+               "  --log          the runtime's warnings (dead letters, "
+               "breaker changes);\n"
+               "                 default jobrt-demo.log, '-' for stderr\n"
+               "  --crash-after  exit abruptly after SECONDS, as if killed\n");
 }
 
 std::optional<demo_options> parse_options(int argc, char** argv) {
@@ -69,11 +87,20 @@ std::optional<demo_options> parse_options(int argc, char** argv) {
     bool has_value = i + 1 < argc;
     if (arg == "--store" && has_value) {
       std::string store = argv[++i];
-      if (store == "memory")
+      options.memory = store == "memory";
+      if (options.memory || store == "sqlite")
         continue;
-      std::fprintf(stderr, "jobrt-demo: store '%s' is not available yet\n",
-                   store.c_str());
+      std::fprintf(stderr, "jobrt-demo: unknown store '%s'\n", store.c_str());
       return std::nullopt;
+    }
+    if (arg == "--db" && has_value) {
+      options.db_path = argv[++i];
+      continue;
+    }
+    if (arg == "--crash-after" && has_value) {
+      options.crash_after = std::chrono::milliseconds(
+          static_cast<std::int64_t>(std::atof(argv[++i]) * 1000));
+      continue;
     }
     if (arg == "--log" && has_value) {
       options.log_path = argv[++i];
@@ -114,6 +141,9 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& path) {
 /// ahead; their customers cancel them once every order is in.
 class order_feed {
 public:
+  /// Orders an earlier run already enqueued are not enqueued again.
+  void skip(std::set<int> known) { known_ = std::move(known); }
+
   void arrive(runtime& rt, steady::duration elapsed) {
     while (!done() && elapsed >= next_order_ / batch_size * batch_gap)
       enqueue_batch(rt);
@@ -121,6 +151,10 @@ public:
 
   bool done() const { return next_order_ >= order_count; }
   int arrived() const { return next_order_; }
+
+  void add_renewals(const std::vector<job_id>& ids) {
+    renewals_.insert(renewals_.end(), ids.begin(), ids.end());
+  }
 
   void cancel_renewals(runtime& rt, progress_console& console) {
     int cancelled = 0;
@@ -142,13 +176,20 @@ public:
 private:
   void enqueue_batch(runtime& rt) {
     job_specs batch;
+    std::vector<int> orders;
     auto first = next_order_;
     for (; next_order_ < order_count && next_order_ - first < batch_size;
-         ++next_order_)
+         ++next_order_) {
+      if (known_.count(next_order_) != 0)
+        continue;
       batch.push_back(spec_of(next_order_));
+      orders.push_back(next_order_);
+    }
+    if (batch.empty())
+      return;
     auto results = rt.enqueue(std::move(batch));
     for (std::size_t i = 0; i < results.size(); ++i) {
-      auto order = first + static_cast<int>(i);
+      auto order = orders[i];
       if (!results[i])
         problems_.push_back("order " + std::to_string(order) + " refused: " +
                             describe(results[i].error()));
@@ -161,12 +202,14 @@ private:
     job_spec spec;
     spec.type = std::string(charge_type);
     spec.payload = charge_payload(order);
+    spec.unique_key = "order-" + std::to_string(order);
     if (kind_of(order) == order_kind::renewal)
       spec.run_at = wall_clock_now() + std::chrono::hours(1);
     return spec;
   }
 
   int next_order_ = 0;
+  std::set<int> known_;
   std::vector<job_id> renewals_;
   std::vector<std::string> problems_;
 };
@@ -267,10 +310,36 @@ bool register_charge(runtime& rt, std::shared_ptr<const payment_gateway> gw) {
   return static_cast<bool>(added);
 }
 
-runtime_config demo_config(std::shared_ptr<spdlog::logger> log) {
+/// The orders a previous run left in the database, by their unique keys;
+/// renewals among them that still wait are cancelled again by the feed.
+std::set<int> known_orders(runtime& rt, std::vector<job_id>& live_renewals) {
+  std::set<int> known;
+  job_query query;
+  query.limit = max_page_size;
+  for (;;) {
+    auto page = rt.list(query);
+    if (!page)
+      return known;
+    for (const auto& j : page.value().jobs) {
+      auto order = order_of(j.payload);
+      known.insert(order);
+      if (kind_of(order) == order_kind::renewal && !is_terminal(j.state))
+        live_renewals.push_back(j.id);
+    }
+    if (!page.value().next_after)
+      return known;
+    query.after = *page.value().next_after;
+  }
+}
+
+runtime_config demo_config(const demo_options& options,
+                           std::shared_ptr<spdlog::logger> log) {
   runtime_config config;
   config.worker_threads = static_cast<std::size_t>(gateway_connections);
-  config.store = std::make_shared<memory_store>();
+  if (options.memory)
+    config.store = std::make_shared<memory_store>();
+  else
+    config.database = options.db_path;
   config.logger = std::move(log);
   config.jitter_seed = 2026; // no jitter configured; keeps it reproducible
   return config;
@@ -290,7 +359,14 @@ int main(int argc, char** argv) {
   event_tally tally{console, wall_clock_now()};
   order_feed feed;
   run_report report;
-  runtime rt{demo_config(log)};
+  if (options->crash_after)
+    std::thread([after = *options->crash_after] {
+      std::this_thread::sleep_for(after);
+      std::fprintf(stderr, "jobrt-demo: crashing on purpose (--crash-after)\n");
+      std::_Exit(3);
+    }).detach();
+  report.store = options->memory ? "memory" : "sqlite " + options->db_path;
+  runtime rt{demo_config(*options, log)};
   if (!register_charge(rt, std::make_shared<payment_gateway>(start)))
     return 2;
   if (auto started = rt.start(); !started) {
@@ -298,6 +374,15 @@ int main(int argc, char** argv) {
     return 2;
   }
   (void) rt.subscribe([&tally](const event_batch& batch) { tally.record(batch); });
+  std::vector<job_id> live_renewals;
+  auto known = known_orders(rt, live_renewals);
+  report.resumed_orders = known.size();
+  feed.skip(std::move(known));
+  feed.add_renewals(live_renewals);
+  if (report.resumed_orders > 0)
+    std::printf("Resuming: %llu orders are already in %s.\n",
+                static_cast<unsigned long long>(report.resumed_orders),
+                options->db_path.c_str());
   std::printf("Charging %d orders; the gateway is down from t=%.1fs to "
               "t=%.1fs. Runtime warnings go to %s.\n",
               order_count, std::chrono::duration<double>(outage_begin).count(),

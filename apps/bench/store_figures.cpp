@@ -1,0 +1,115 @@
+#include "store_figures.hpp"
+
+#include "sqlite_reference.hpp"
+
+#include "jobrt/persistence/memory_store.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+namespace bench {
+
+namespace {
+
+/// Jobs of one raw SQLite reference run: about a second on this machine.
+constexpr std::size_t sqlite_reference_jobs = 100'000;
+
+void remove_database(const std::string& path) {
+  std::error_code ignored;
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::filesystem::remove(path + suffix, ignored);
+}
+
+double median(std::vector<double> values) {
+  if (values.empty())
+    return 0;
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+} // namespace
+
+void use_store(jobrt::runtime_config& config, const options& opts) {
+  if (opts.store != "sqlite") {
+    config.store = std::make_shared<jobrt::memory_store>();
+    return;
+  }
+  remove_database(opts.db);
+  config.database = opts.db;
+  config.sqlite.synchronous = opts.synchronous_full
+                                  ? jobrt::sqlite_options::sync_mode::full
+                                  : jobrt::sqlite_options::sync_mode::normal;
+  // Pruning would add removals to W1's writes; a benchmark keeps its jobs.
+  config.retention = jobrt::retention_policy::keep_all();
+}
+
+store_reference measure_store_reference(const options& opts) {
+  store_reference ref;
+  if (opts.store != "sqlite") {
+    ref.figures = measure_reference(opts.reference_trips, opts.repeat);
+    ref.label = "reference: CAF request/reply, window " +
+                std::to_string(ref.figures.window) + " over " +
+                std::to_string(ref.figures.workers) + " actors, " +
+                with_separators(static_cast<double>(ref.figures.round_trips)) +
+                " trips";
+    return ref;
+  }
+  ref.target_ratio = 0.6;
+  ref.figures.round_trips = sqlite_reference_jobs;
+  for (std::size_t i = 0; i < std::max<std::size_t>(opts.repeat, 1); ++i) {
+    auto run = measure_sqlite_reference(opts.db + ".reference",
+                                        sqlite_reference_jobs,
+                                        opts.synchronous_full);
+    if (!run) {
+      std::fprintf(stderr, "raw SQLite reference failed: %s\n",
+                   run.error().c_str());
+      continue;
+    }
+    ref.figures.runs_per_s.push_back(run.value().jobs_per_s);
+  }
+  ref.figures.replies_per_s = median(ref.figures.runs_per_s);
+  ref.label = std::string("reference: raw SQLite, 1 insert + 2 updates per "
+                          "job, 1,000 jobs per transaction, WAL, synchronous=") +
+              (opts.synchronous_full ? "FULL" : "NORMAL") + ", " +
+              with_separators(static_cast<double>(sqlite_reference_jobs)) +
+              " jobs";
+  return ref;
+}
+
+commit_figures commit_figures_of(jobrt::runtime& rt) {
+  commit_figures c;
+  if (auto stats = rt.commit_stats())
+    c.stats = stats.value();
+  if (c.stats.transactions > 0) {
+    auto n = static_cast<double>(c.stats.transactions);
+    c.turns_per_transaction = static_cast<double>(c.stats.turns) / n;
+    c.rows_per_transaction = static_cast<double>(c.stats.rows) / n;
+  }
+  return c;
+}
+
+void add_rows(figure_table& table, const commit_figures& c) {
+  const auto& s = c.stats;
+  table.add("store transactions (group commits)",
+            with_separators(static_cast<double>(s.transactions)),
+            s.failures > 0 ? std::to_string(s.failures) + " failed" : "");
+  table.add("supervisor turns per transaction, mean / max",
+            fixed(c.turns_per_transaction, 1) + " / " +
+                std::to_string(s.max_turns_per_transaction));
+  table.add("rows per transaction, mean / max",
+            fixed(c.rows_per_transaction, 1) + " / " +
+                std::to_string(s.max_rows_per_transaction));
+}
+
+nlohmann::ordered_json commit_json(const commit_figures& c) {
+  const auto& s = c.stats;
+  return {{"transactions", s.transactions},
+          {"turns_per_transaction", c.turns_per_transaction},
+          {"rows_per_transaction", c.rows_per_transaction},
+          {"max_turns_per_transaction", s.max_turns_per_transaction},
+          {"max_rows_per_transaction", s.max_rows_per_transaction},
+          {"failures", s.failures}};
+}
+
+} // namespace bench

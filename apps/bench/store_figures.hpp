@@ -1,0 +1,43 @@
+#pragma once
+
+// The store side of W1 and W2: which store a runtime uses (--store), the
+// reference its throughput is compared with, and what group commit did.
+
+#include "options.hpp"
+#include "reference.hpp"
+#include "report.hpp"
+
+#include "jobrt/actors/runtime.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace bench {
+
+/// Points `config` at a fresh store of the kind --store names: a memory
+/// store, or the SQLite file --db (removed first) with --synchronous.
+void use_store(jobrt::runtime_config& config, const options& opts);
+
+/// What W1's throughput is measured against: CAF request/reply for the
+/// memory store; raw SQLite (sqlite_reference.hpp) for the SQLite store.
+struct store_reference {
+  reference_figures figures;
+  std::string label;
+  double target_ratio = 0.5;
+};
+
+store_reference measure_store_reference(const options& opts);
+
+/// Group commit's transactions so far, as table rows and JSON fields.
+struct commit_figures {
+  jobrt::store_stats stats;
+  double turns_per_transaction = 0;
+  double rows_per_transaction = 0;
+};
+
+commit_figures commit_figures_of(jobrt::runtime& rt);
+void add_rows(figure_table& table, const commit_figures& c);
+nlohmann::ordered_json commit_json(const commit_figures& c);
+
+} // namespace bench
