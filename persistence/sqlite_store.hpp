@@ -12,7 +12,8 @@
 //                  (flock) for its whole life, so a second owner is refused
 //                  with store_error::locked instead of corrupting it. The
 //                  lock dies with the process, so a kill -9 never leaves it
-//                  stale.
+//                  stale. flock is not reliable on network filesystems:
+//                  keep the file on a local disk.
 //   open_reader()  read-only, no lock: jobctl's reading commands, which may
 //                  run while a runtime owns the file (WAL lets readers and
 //                  one writer work at once).
