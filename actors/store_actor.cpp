@@ -36,16 +36,9 @@ void write_group(store_pointer self) {
   auto batch = st.group.take();
   auto rows = batch.upserts.size() + batch.removals.size();
   auto written = st.store->commit(batch);
-  ++st.stats.transactions;
-  st.stats.turns += turns;
-  st.stats.rows += rows;
-  st.stats.max_turns_per_transaction =
-      std::max(st.stats.max_turns_per_transaction, turns);
-  st.stats.max_rows_per_transaction =
-      std::max<std::uint64_t>(st.stats.max_rows_per_transaction, rows);
+  st.stats.count_transaction(turns, rows, !written);
   std::optional<store_error> failure;
   if (!written) {
-    ++st.stats.failures;
     failure = written.error();
     st.log->error("store: a transaction of {} turns ({} rows) failed: {}: {}",
                   turns, rows, to_string(failure->code), failure->message);

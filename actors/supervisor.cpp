@@ -162,6 +162,7 @@ private:
   void note_change(job_entry& entry, std::optional<job_state> from,
                    const job_error* error);
   void mark_dirty(job_entry& entry);
+  void release_unique_key(const job& r);
   void remove(job_id id);
   void restore(job record);
 
@@ -380,14 +381,7 @@ void supervisor_state::seal_turn() {
   }
   auto rows = batch.upserts.size() + batch.removals.size();
   auto written = setup_.store->commit(batch);
-  ++inline_stats_.transactions;
-  ++inline_stats_.turns;
-  inline_stats_.rows += rows;
-  inline_stats_.max_turns_per_transaction = 1;
-  inline_stats_.max_rows_per_transaction =
-      std::max<std::uint64_t>(inline_stats_.max_rows_per_transaction, rows);
-  if (!written)
-    ++inline_stats_.failures;
+  inline_stats_.count_transaction(1, rows, !written);
   on_committed(sealed_seq_, written ? std::nullopt
                                     : std::optional{written.error()});
 }
@@ -436,11 +430,7 @@ bool supervisor_state::take_back(held_turn& turn) {
     if (i == jobs_.end())
       continue;
     auto& r = i->second.record;
-    if (r.unique_key) {
-      auto k = unique_keys_.find(*r.unique_key);
-      if (k != unique_keys_.end() && k->second == id)
-        unique_keys_.erase(k);
-    }
+    release_unique_key(r);
     --by_state_[static_cast<std::size_t>(r.state)];
     jobs_.erase(i);
     rolled_back_.insert(id);
@@ -604,11 +594,8 @@ void supervisor_state::note_change(job_entry& entry,
     --by_state_[static_cast<std::size_t>(*from)];
     ++by_state_[static_cast<std::size_t>(r.state)];
   }
-  if (is_terminal(r.state) && r.unique_key) {
-    auto i = unique_keys_.find(*r.unique_key);
-    if (i != unique_keys_.end() && i->second == r.id)
-      unique_keys_.erase(i);
-  }
+  if (is_terminal(r.state))
+    release_unique_key(r);
   if (r.state == job_state::cancelled && from != job_state::cancelled)
     ++outcomes_.cancelled;
   if (from != r.state)
@@ -623,6 +610,15 @@ void supervisor_state::note_change(job_entry& entry,
   current_.events.jobs.push_back(job_transition_event{
       r.id, r.type, r.queue, from, r.state, r.attempt, r.updated_at,
       error != nullptr ? std::optional<job_error>{*error} : std::nullopt});
+}
+
+/// The record's unique key no longer names a live job (if it named this one).
+void supervisor_state::release_unique_key(const job& r) {
+  if (!r.unique_key)
+    return;
+  auto i = unique_keys_.find(*r.unique_key);
+  if (i != unique_keys_.end() && i->second == r.id)
+    unique_keys_.erase(i);
 }
 
 void supervisor_state::mark_dirty(job_entry& entry) {

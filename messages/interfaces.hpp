@@ -19,6 +19,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -79,6 +80,16 @@ struct store_stats {
   std::uint64_t failures = 0;
   std::uint64_t max_turns_per_transaction = 0;
   std::uint64_t max_rows_per_transaction = 0;
+
+  void count_transaction(std::uint64_t turns_in, std::uint64_t rows_in,
+                         bool failed) {
+    ++transactions;
+    turns += turns_in;
+    rows += rows_in;
+    failures += failed ? 1 : 0;
+    max_turns_per_transaction = std::max(max_turns_per_transaction, turns_in);
+    max_rows_per_transaction = std::max(max_rows_per_transaction, rows_in);
+  }
 };
 
 // -- interfaces ----------------------------------------------------------------

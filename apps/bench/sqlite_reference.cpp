@@ -1,5 +1,7 @@
 #include "sqlite_reference.hpp"
 
+#include "jobrt/persistence/sqlite_schema.hpp"
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -18,38 +20,12 @@ using status = jobrt::result<void, std::string>;
 
 constexpr std::size_t jobs_per_transaction = 1000;
 
-// The store's jobs table and its indexes as of schema v1
-// (persistence/sqlite_schema.cpp); states by name, times in epoch ms.
-constexpr const char* schema = R"sql(
-CREATE TABLE jobs(
-  id INTEGER PRIMARY KEY,
-  type TEXT NOT NULL,
-  queue TEXT NOT NULL,
-  payload BLOB NOT NULL,
-  priority INTEGER NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('pending','scheduled','processing',
-                                       'retrying','completed','dead','cancelled')),
-  attempt INTEGER NOT NULL,
-  max_attempts INTEGER NOT NULL,
-  run_at INTEGER NOT NULL,
-  timeout_ms INTEGER NOT NULL,
-  breaker_key TEXT NOT NULL,
-  unique_key TEXT,
-  cancel_requested INTEGER NOT NULL DEFAULT 0,
-  output BLOB,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  finished_at INTEGER);
-CREATE UNIQUE INDEX jobs_live_unique_key ON jobs(unique_key)
-  WHERE unique_key IS NOT NULL AND state NOT IN ('completed','dead','cancelled');
-CREATE INDEX jobs_by_state ON jobs(state, priority, run_at);
-)sql";
-
 constexpr const char* insert_sql =
     "INSERT INTO jobs (id, type, queue, payload, priority, state, attempt, "
-    "max_attempts, run_at, timeout_ms, breaker_key, created_at, updated_at) "
+    "max_attempts, run_at, timeout_ms, breaker_key, cancel_requested, "
+    "created_at, updated_at) "
     "VALUES (?1, 'noop', 'default', ?2, 0, 'pending', 0, 5, ?3, 1800000, "
-    "'noop', ?3, ?3)";
+    "'noop', 0, ?3, ?3)";
 constexpr const char* processing_sql =
     "UPDATE jobs SET state = 'processing', attempt = 1, updated_at = ?2 "
     "WHERE id = ?1";
@@ -120,7 +96,10 @@ jobrt::result<connection, std::string> open_fresh(const std::string& path,
   auto sync = synchronous_full ? "PRAGMA synchronous = FULL"
                                : "PRAGMA synchronous = NORMAL";
   BOOST_OUTCOME_TRYV(exec(db.get(), sync));
-  BOOST_OUTCOME_TRYV(exec(db.get(), schema));
+  // The store's own schema (its migrations), so the reference pays for
+  // the same table, constraints and indexes as the store.
+  if (auto migrated = jobrt::sqlite_migrate(db.get(), path); !migrated)
+    return migrated.error().message;
   return db;
 }
 

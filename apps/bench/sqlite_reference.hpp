@@ -2,7 +2,7 @@
 
 // The reference limit of the SQLite store, measured in the same run on the
 // same disk: raw SQLite with nothing of jobrt around it. A fresh database in
-// WAL mode holds a copy of the store's jobs table and indexes (schema v1,
+// WAL mode gets the store's own schema (its migrations,
 // persistence/sqlite_schema.cpp); each job costs one INSERT and two UPDATEs
 // (to processing with attempt 1, then to completed) through prepared
 // statements, 1,000 jobs per transaction. A store built on SQLite that makes

@@ -22,14 +22,6 @@ using namespace jobrt;
 using namespace jobrt::test;
 using code = store_error::code_type;
 
-std::unique_ptr<sqlite_store> open_store(const std::string& path,
-                                         sqlite_options options = {}) {
-  auto store = sqlite_store::open(path, options);
-  if (!store)
-    FAIL("open " << path << ": " << store.error().message);
-  return std::move(store).value();
-}
-
 void write_random_bytes(const std::string& path, std::size_t offset,
                         std::size_t count) {
   std::mt19937 random{42};

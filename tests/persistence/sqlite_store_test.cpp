@@ -13,14 +13,6 @@ using namespace jobrt;
 using namespace jobrt::test;
 using code = store_error::code_type;
 
-std::unique_ptr<sqlite_store> open_store(const std::string& path,
-                                         sqlite_options options = {}) {
-  auto store = sqlite_store::open(path, options);
-  if (!store)
-    FAIL("open " << path << ": " << store.error().message);
-  return std::move(store).value();
-}
-
 void commit(sqlite_store& store, store_batch batch) {
   auto done = store.commit(batch);
   if (!done)

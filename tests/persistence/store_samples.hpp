@@ -4,15 +4,28 @@
 
 #include "jobrt/messages/job.hpp"
 #include "jobrt/persistence/job_store.hpp"
+#include "jobrt/persistence/sqlite_store.hpp"
+
+#include <catch2/catch.hpp>
 
 #include <sqlite3.h>
 
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace jobrt::test {
+
+/// Opens `path` as owner; fails the test with the reason if it cannot.
+inline std::unique_ptr<sqlite_store> open_store(const std::string& path,
+                                                sqlite_options options = {}) {
+  auto store = sqlite_store::open(path, options);
+  if (!store)
+    FAIL("open " << path << ": " << store.error().message);
+  return std::move(store).value();
+}
 
 inline time_point at_ms(std::int64_t ms) {
   return time_point{duration{ms}};
