@@ -33,6 +33,10 @@ config_check handler_registry::add(std::string type, handler_target handler,
                                    job_type_options options) {
   if (type.empty())
     return reject_setting("type", "must not be empty");
+  if (type.size() > max_name_bytes)
+    return reject_setting("type", "must be at most " +
+                                      std::to_string(max_name_bytes) +
+                                      " bytes");
   if (types_.count(type) != 0)
     return reject_setting("type", "'" + type + "' already has a handler");
   if (is_empty(handler))

@@ -3,6 +3,7 @@
 #include "jobrt/actors/clock.hpp"
 #include "jobrt/actors/supervisor.hpp"
 #include "jobrt/actors/timer.hpp"
+#include "jobrt/actors/worker_pool.hpp"
 #include "jobrt/persistence/memory_store.hpp"
 
 #include <caf/actor_system.hpp>
@@ -16,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include <random>
+#include <system_error>
 
 namespace jobrt {
 
@@ -35,6 +37,68 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg,
     cfg.set("scheduler.max-threads", config.scheduler_threads);
   cfg.set("logger.verbosity", caf::atom("quiet"));
   return cfg;
+}
+
+request_error invalid_config(const config_error& e) {
+  return {request_error::code_type::invalid_config, e.message(), 0};
+}
+
+config_check check_range(std::string_view field, std::int64_t value,
+                         std::int64_t low, std::int64_t high) {
+  if (value < low || value > high)
+    return reject_setting(field, "must be between " + std::to_string(low) +
+                                     " and " + std::to_string(high) +
+                                     " (got " + std::to_string(value) + ")");
+  return outcome::success();
+}
+
+config_check check_duration(std::string_view field, duration d,
+                            duration low, duration high) {
+  return check_range(std::string(field) + "_ms", d.count(), low.count(),
+                     high.count());
+}
+
+std::int64_t as_int(std::size_t n) {
+  return n > static_cast<std::size_t>(INT64_MAX) ? INT64_MAX
+                                                 : static_cast<std::int64_t>(n);
+}
+
+/// Every setting of runtime_config, checked before anything starts.
+config_check validate(const runtime_config& c) {
+  using namespace std::chrono_literals;
+  const auto year = std::chrono::duration_cast<duration>(24h * 365);
+  BOOST_OUTCOME_TRYV(check_range("worker_threads", as_int(c.worker_threads), 0, 1024));
+  BOOST_OUTCOME_TRYV(check_range("handoff_per_thread", as_int(c.handoff_per_thread), 1, 1024));
+  BOOST_OUTCOME_TRYV(check_range("max_in_flight", as_int(c.max_in_flight), 1, 1'000'000));
+  BOOST_OUTCOME_TRYV(check_range("scheduler_threads", as_int(c.scheduler_threads), 0, 256));
+  for (const auto& [queue, limit] : c.queue_concurrency) {
+    if (queue.empty() || queue.size() > max_name_bytes)
+      return reject_setting("queue_concurrency",
+                            "queue names must have 1 to " +
+                                std::to_string(max_name_bytes) + " bytes");
+    BOOST_OUTCOME_TRYV(check_range("queue_concurrency." + queue, limit, 1, INT32_MAX));
+  }
+  if (c.database && c.database->empty())
+    return reject_setting("database", "must not be empty when set");
+  BOOST_OUTCOME_TRYV(check_range("sqlite.max_payload_bytes",
+                                 as_int(c.sqlite.max_payload_bytes), 1,
+                                 256 << 20));
+  if (c.sqlite.max_page_count) {
+    BOOST_OUTCOME_TRYV(check_range("sqlite.max_page_count", *c.sqlite.max_page_count,
+                                   1, INT32_MAX));
+  }
+  BOOST_OUTCOME_TRYV(check_duration("sqlite.busy_timeout", c.sqlite.busy_timeout,
+                                    0ms, 1h));
+  for (auto state : {job_state::completed, job_state::cancelled, job_state::dead}) {
+    if (auto age = c.retention.age(state)) {
+      BOOST_OUTCOME_TRYV(check_duration("retention." + std::string(to_string(state)),
+                                        *age, 0ms, 100 * year));
+    }
+  }
+  BOOST_OUTCOME_TRYV(check_duration("retention.interval", c.retention.interval, 1ms, 24h));
+  BOOST_OUTCOME_TRYV(check_duration("request_timeout", c.request_timeout, 1ms, year));
+  BOOST_OUTCOME_TRYV(check_duration("stop_patience", c.stop_patience, 0ms, 1h));
+  return outcome::success();
 }
 
 request_error not_running() {
@@ -68,9 +132,13 @@ struct runtime::impl {
     self->request(supervisor, config.request_timeout, std::forward<Ts>(xs)...)
         .receive([&](Reply& reply) { answer.emplace(outcome::success(std::move(reply))); },
                  [&](caf::error& err) {
+                   // A timeout says nothing of whether the request took
+                   // effect; "not started" would invite a duplicate.
+                   auto code = err == caf::sec::request_timeout
+                                   ? request_error::code_type::timeout
+                                   : request_error::code_type::not_started;
                    answer.emplace(outcome::failure(request_error{
-                       request_error::code_type::not_started,
-                       "no answer from the supervisor: " + system.render(err),
+                       code, "no answer from the supervisor: " + system.render(err),
                        0}));
                  });
     return std::move(*answer);
@@ -83,6 +151,7 @@ struct runtime::impl {
       std::make_shared<handler_registry>();
   timer_actor timer;
   supervisor_actor supervisor;
+  std::shared_ptr<worker_pool> pool;
   std::vector<event_listener> listeners;
   bool stopped = false;
 };
@@ -119,9 +188,8 @@ result<void, request_error> runtime::start() {
   if (d.supervisor || d.stopped)
     return request_error{request_error::code_type::invalid_config,
                          "a runtime starts once", 0};
-  if (d.config.max_in_flight == 0)
-    return request_error{request_error::code_type::invalid_config,
-                         "max_in_flight must be at least 1", 0};
+  if (auto valid = validate(d.config); !valid)
+    return invalid_config(valid.error());
   if (!d.config.store && d.config.database) {
     auto opened = sqlite_store::open(*d.config.database, d.config.sqlite);
     if (!opened)
@@ -142,6 +210,22 @@ result<void, request_error> runtime::start() {
                          0};
   auto clock = std::make_shared<actor_system_clock>(d.system.clock(),
                                                     wall_clock_now());
+  if (d.config.worker_threads > 0) {
+    try {
+      d.pool = std::make_shared<worker_pool>(
+          d.config.worker_threads, d.config.logger, nullptr,
+          worker_pool_options{[clock] { return clock->now(); }, d.registry,
+                              std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  d.config.stop_patience)});
+    } catch (const std::system_error& e) {
+      d.stopped = true;
+      return request_error{request_error::code_type::not_started,
+                           "cannot start " +
+                               std::to_string(d.config.worker_threads) +
+                               " worker threads: " + e.what(),
+                           0};
+    }
+  }
   d.timer = spawn_timer(d.system, clock, d.config.logger);
   supervisor_setup setup;
   setup.registry = d.registry;
@@ -153,6 +237,8 @@ result<void, request_error> runtime::start() {
   setup.log = d.config.logger;
   setup.timer = d.timer;
   setup.worker_threads = d.config.worker_threads;
+  setup.pool = d.pool;
+  setup.handoff_per_thread = d.config.handoff_per_thread;
   setup.max_in_flight = d.config.max_in_flight;
   setup.queue_concurrency = d.config.queue_concurrency;
   setup.jitter_seed = d.config.jitter_seed ? *d.config.jitter_seed
@@ -183,7 +269,10 @@ job_reply runtime::get(job_id id) {
 }
 
 result<job_page, request_error> runtime::list(job_query query) {
-  return impl_->ask<job_page>(atoms::list::value, std::move(query));
+  auto answer = impl_->ask<page_reply>(atoms::list::value, std::move(query));
+  if (!answer)
+    return answer.error();
+  return std::move(answer).value();
 }
 
 result<runtime_stats, request_error> runtime::stats() {
@@ -234,10 +323,20 @@ result<shutdown_report, request_error> runtime::shutdown(duration grace) {
   if (d.stopped)
     return shutdown_report{};
   auto saved = d.config.request_timeout;
-  d.config.request_timeout = grace + saved;
+  grace = std::clamp(grace, duration::zero(), max_grace);
+  d.config.request_timeout = grace + saved; // both bounded: no overflow
   auto report = d.ask<shutdown_report>(atoms::shutdown::value, grace);
   d.config.request_timeout = saved;
   d.stopped = true;
+  if (d.pool) {
+    // The grace is over: handlers still running were asked to stop. Those
+    // that do not return within stop_patience lose their thread.
+    auto abandoned = d.pool->stop_and_join(
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            d.config.stop_patience));
+    if (report)
+      report.value().abandoned_handlers = abandoned;
+  }
   caf::anon_send_exit(d.supervisor, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(d.timer, caf::exit_reason::user_shutdown);
   for (auto& listener : d.listeners)

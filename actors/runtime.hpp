@@ -15,6 +15,19 @@
 // Every call is thread-safe. The request calls block until the supervisor
 // answers (a round trip of tens of microseconds); enqueue a vector to add
 // many jobs in one round trip. Nothing throws: refusals are request_errors.
+// While the store cannot commit (a full disk, an I/O error), calls are
+// answered at once with store_failure naming the cause; a call that gets no
+// answer within request_timeout fails with `timeout` (its request may still
+// take effect), never with not_started.
+//
+// A hung handler: a callable handler that ignores its stop request cannot
+// be preempted. At shutdown (and so in the destructor) the runtime waits
+// `grace` for running attempts, asks the rest to stop, waits stop_patience
+// more, and then abandons the threads still inside a handler: they are
+// detached, counted in shutdown_report::abandoned_handlers and logged. Each
+// costs its thread and whatever the handler holds until it returns (if it
+// ever does); its result is dropped and its job is pending again, so the
+// next start runs it anew. Shutdown and destruction are always bounded.
 
 #include "jobrt/actors/handler_registry.hpp"
 #include "jobrt/actors/retention_policy.hpp"
@@ -37,8 +50,15 @@ class logger;
 namespace jobrt {
 
 struct runtime_config {
-  /// Threads that run callable handlers (0 allows only handler actors).
+  /// Threads that run callable handlers (0 allows only handler actors);
+  /// at most 1024.
   std::size_t worker_threads = 4;
+  /// Attempts handed to each worker thread at most: one running, the rest
+  /// waiting for it (see supervisor.hpp). More hides the store's commit
+  /// latency for very short jobs; fewer keeps dispatched attempts from
+  /// waiting behind long ones. An attempt's time limit counts from the
+  /// start of its handler either way.
+  std::size_t handoff_per_thread = 2;
   /// Attempts out at once over all types (see supervisor.hpp).
   std::size_t max_in_flight = 256;
   /// Per queue name: at most this many attempts at once.
@@ -63,8 +83,12 @@ struct runtime_config {
   /// fastest on 2 cores. Raise it for many busy handler actors; 0 takes
   /// CAF's default, max(4, cores).
   std::size_t scheduler_threads = 1;
-  /// How long a blocking call waits for the supervisor before giving up.
+  /// How long a blocking call waits for the supervisor before giving up
+  /// (request_error::timeout).
   duration request_timeout{std::chrono::seconds(60)};
+  /// At shutdown, after the grace: how long to wait for handlers that were
+  /// asked to stop before abandoning their threads (see above).
+  duration stop_patience{std::chrono::seconds(2)};
 };
 
 class runtime {
@@ -86,9 +110,12 @@ public:
   config_check handle(std::string type, handler_actor handler,
                       job_type_options options = {});
 
-  /// Opens and loads the store and starts the actors. A store that cannot
-  /// be opened (locked by another process, corrupt, newer schema, ...) is
-  /// a store_failure naming the reason.
+  /// Checks every setting (invalid_config naming the first bad one), opens
+  /// and loads the store, starts the worker threads and the actors. A store
+  /// that cannot be opened (locked by another process, corrupt, newer
+  /// schema, ...) is a store_failure naming the reason; worker threads
+  /// that cannot be started are not_started with the system's reason.
+  /// Nothing runs after a failure, and start() may not be called again.
   result<void, request_error> start();
 
   // -- while running ------------------------------------------------------------
@@ -113,7 +140,9 @@ public:
   result<void, request_error> subscribe(event_listener listener);
 
   /// Stops dispatching, waits up to `grace` for running attempts, gives
-  /// the rest back (pending), and stops the actors. Idempotent.
+  /// the rest back (pending), and stops the actors; see "A hung handler"
+  /// above. Any grace is accepted (negative: none; huge: ten years).
+  /// Idempotent.
   result<shutdown_report, request_error> shutdown(duration grace);
 
   // -- for CAF users --------------------------------------------------------------

@@ -46,6 +46,9 @@ struct job_entry {
   /// False while the enqueue that created it is not yet durable: nothing
   /// may touch it then, so a failed commit can take it back without trace.
   bool confirmed = true;
+  /// The store refused to write this record: it is no longer written,
+  /// dispatched or armed (see supervisor.hpp).
+  bool quarantined = false;
 };
 
 /// One enqueue request whose answer waits for its turn's commit.
@@ -98,6 +101,8 @@ struct lane_limits {
   concurrency_counter* type;
   concurrency_counter* queue;
   breaker_gate* gate; ///< null when the type has no breaker
+  /// Its handler is a callable, run on the worker pool.
+  bool on_pool;
 };
 
 /// An attempt that holds a concurrency slot until it comes back.
@@ -113,6 +118,7 @@ std::uint64_t attempt_key(job_id id, std::int32_t attempt) {
 }
 
 std::int64_t to_ms(time_point t) { return t.time_since_epoch().count(); }
+
 
 request_error refusal(request_error::code_type code, std::string message,
                       job_id id = 0) {
@@ -133,6 +139,7 @@ public:
   using pointer = supervisor_actor::stateful_pointer<supervisor_state>;
 
   void init(pointer self, supervisor_setup setup);
+  ~supervisor_state();
 
   supervisor_actor::behavior_type behavior();
 
@@ -144,6 +151,7 @@ private:
   void on_committed(std::uint64_t seq, std::optional<store_error> failure);
   void release_durable();
   void take_effect(held_turn& turn);
+  void answer_enqueue(enqueue_reply& reply);
   bool take_back(held_turn& turn);
   void schedule_recommit();
   template <class T>
@@ -185,6 +193,7 @@ private:
   void on_result(job_id id, std::int32_t attempt, job_result result);
   void fail_attempt(job_entry& entry, const job_error& error);
   void on_deadline(job_entry& entry);
+  void on_attempt_deadline(job_entry& entry);
   void report_outcome(const job_entry& entry, call_outcome outcome);
   void count_failure(error_kind kind);
 
@@ -200,6 +209,13 @@ private:
   runtime_stats stats() const;
   void on_breaker_update(const breaker_update& update);
   void release_all();
+  /// Why the store cannot commit, while degraded.
+  request_error store_refusal() const;
+  void count_without_handler(const job_entry& entry, int delta);
+  void report_without_handler() const;
+  void quarantine(job_id id, const store_error& why);
+  void drop_quarantined(held_turn& turn);
+  void answer_shutdown_undurable();
 
   // -- retention ------------------------------------------------------------
   void note_finished(const job& record);
@@ -210,7 +226,13 @@ private:
   supervisor_setup setup_;
   time_point now_{};
   unit_random random_;
-  std::unique_ptr<worker_pool> pool_;
+  std::shared_ptr<worker_pool> pool_;
+  /// Started by this supervisor (joined when it ends) or given (stopped).
+  bool owns_pool_ = false;
+  /// Attempts on the pool (running or waiting for a thread), and its bound.
+  std::size_t on_pool_ = 0;
+  std::size_t pool_capacity_ = 0;
+  std::uint64_t without_handler_ = 0;
   breaker_actor breaker_;
 
   std::unordered_map<job_id, job_entry> jobs_;
@@ -243,9 +265,15 @@ private:
   /// Enqueued jobs whose commit failed: their enqueue answers turn into
   /// store_failure, also where a duplicate enqueue pointed at them.
   std::unordered_set<job_id> rolled_back_;
+  /// Jobs set aside by quarantine(): their held events are dropped.
+  std::unordered_set<job_id> quarantined_;
   /// A commit failed: seal only on recommit, with a growing delay.
   bool degraded_ = false;
   bool recommit_pending_ = false;
+  /// What the last failed commit said, while degraded.
+  std::optional<store_error> failure_;
+  /// Why the last failed commit failed: told to the enqueues it took back.
+  std::string rollback_reason_;
   duration recommit_delay_{0};
   std::uint64_t recovery_seq_ = 0;
   /// Set when a turn that took effect made jobs ready or armed them.
@@ -269,15 +297,24 @@ void supervisor_state::init(pointer self, supervisor_setup setup) {
   setup_ = std::move(setup);
   random_ = seeded_unit_random(setup_.jitter_seed);
   last_id_ = setup_.snapshot.last_id;
-  if (setup_.worker_threads > 0) {
-    auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
-    pool_ = std::make_unique<worker_pool>(
-        setup_.worker_threads, setup_.log, [weak] {
-          if (auto strong = weak.lock())
-            caf::anon_send(caf::actor_cast<supervisor_actor>(strong),
-                           atoms::results::value);
-        });
+  pool_ = setup_.pool;
+  if (!pool_ && setup_.worker_threads > 0) {
+    pool_ = std::make_shared<worker_pool>(
+        setup_.worker_threads, setup_.log, nullptr,
+        worker_pool_options{[clock = setup_.clock] { return clock->now(); },
+                            setup_.registry});
+    owns_pool_ = true;
   }
+  if (pool_) {
+    auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+    pool_->set_results_ready([weak] {
+      if (auto strong = weak.lock())
+        caf::anon_send(caf::actor_cast<supervisor_actor>(strong),
+                       atoms::results::value);
+    });
+  }
+  pool_capacity_ = setup_.worker_threads * std::max<std::size_t>(
+                                               setup_.handoff_per_thread, 1);
   self->send(setup_.timer, atoms::listen::value, deadline_kind::job,
              caf::actor_cast<deadline_listener>(self));
   breaker_ = spawn_circuit_breaker(self->system(), setup_.registry,
@@ -297,8 +334,20 @@ void supervisor_state::init(pointer self, supervisor_setup setup) {
     restore(std::move(record));
   for (auto& finished : finished_)
     std::sort(finished.begin(), finished.end());
+  report_without_handler();
   finish_turn();
   schedule_prune();
+}
+
+supervisor_state::~supervisor_state() {
+  if (!pool_)
+    return;
+  // A pool given by the runtime is joined there, with the grace it chose;
+  // one of our own is ours to join.
+  if (owns_pool_)
+    pool_->stop_and_join(std::chrono::seconds(2));
+  else
+    pool_->stop();
 }
 
 /// Puts a stored job back in play: what was pending is dispatched, what
@@ -310,6 +359,7 @@ void supervisor_state::restore(job record) {
   if (r.unique_key && !is_terminal(r.state))
     unique_keys_.emplace(*r.unique_key, r.id);
   note_finished(r);
+  count_without_handler(entry, 1);
   switch (r.state) {
     case job_state::pending: make_ready(entry); break;
     case job_state::scheduled:
@@ -343,8 +393,11 @@ void supervisor_state::finish_turn(bool force_seal) {
     pump();
     if (draining_ && !shut_down_ && running_.empty())
       release_all();
-    if (degraded_ && !force_seal)
+    if (degraded_ && !force_seal) {
+      if (shut_down_)
+        answer_shutdown_undurable();
       return;
+    }
     force_seal = false;
     seal_turn();
   } while (confirmed_work_);
@@ -355,6 +408,8 @@ store_batch supervisor_state::collect_changes(held_turn& turn) {
   for (auto id : dirty_) {
     if (auto* entry = find(id); entry != nullptr && entry->dirty) {
       entry->dirty = false;
+      if (entry->quarantined)
+        continue;
       batch.upserts.push_back(entry->record);
       turn.written.push_back(id);
     }
@@ -392,15 +447,28 @@ void supervisor_state::on_committed(std::uint64_t seq,
     settled_seq_ = std::max(settled_seq_, seq);
     if (degraded_ && seq >= recovery_seq_) {
       degraded_ = false;
+      failure_.reset();
       recommit_delay_ = duration{0};
       setup_.log->warn("supervisor: the store works again; resuming");
     }
     release_durable();
     return;
   }
-  setup_.log->error("supervisor: changes up to turn {} are not durable "
-                    "({}: {}); holding their effects and retrying",
-                    seq, to_string(failure->code), failure->message);
+  rollback_reason_ = std::string(to_string(failure->code)) + ": " +
+                     failure->message;
+  // A failure tied to one record sets that record aside; the rest is
+  // written again at once (the seal at the end of this turn), instead of
+  // the same batch failing forever. Any other failure degrades.
+  const bool isolate =
+      failure->record && find(*failure->record) != nullptr;
+  if (isolate) {
+    quarantine(*failure->record, *failure);
+  } else {
+    failure_ = failure;
+    setup_.log->error("supervisor: changes up to turn {} are not durable "
+                      "({}: {}); holding their effects and retrying",
+                      seq, to_string(failure->code), failure->message);
+  }
   // Every turn that depended on the failed transaction now depends on the
   // next seal, which writes again what they wrote (or on nothing, if all
   // they wrote was taken back).
@@ -415,11 +483,59 @@ void supervisor_state::on_committed(std::uint64_t seq,
     if (failed(turn))
       turn.needs = rewrites ? sealed_seq_ + 1 : seq;
   settled_seq_ = std::max(settled_seq_, seq);
-  if (rewrites) {
+  if (rewrites && isolate)
+    confirmed_work_ = true; // finish_turn seals once more
+  else if (rewrites) {
     degraded_ = true;
     schedule_recommit();
   }
   release_durable();
+}
+
+/// Shutdown while the store fails: its final writes cannot be made durable
+/// now, and waiting for the disk would hold the caller past any grace. What
+/// the store lacks is found at the next start (running attempts are
+/// rescued as abandoned), so nothing acknowledged is lost.
+void supervisor_state::answer_shutdown_undurable() {
+  if (shutdown_waiters_.empty())
+    return;
+  setup_.log->warn("supervisor: shutting down while the store fails; the "
+                   "last changes are not durable and will be recovered at "
+                   "the next start");
+  for (auto& waiter : shutdown_waiters_)
+    waiter.deliver(shutdown_report_);
+  shutdown_waiters_.clear();
+}
+
+/// Attempts of set-aside jobs are not handed out: their dispatch was never
+/// written.
+void supervisor_state::drop_quarantined(held_turn& turn) {
+  auto dropped = [this](job_id id, std::int32_t attempt) {
+    if (quarantined_.count(id) == 0)
+      return false;
+    release_slot(id, attempt);
+    return true;
+  };
+  std::erase_if(turn.to_pool, [&](const work_item& item) {
+    return dropped(item.record.id, item.record.attempt);
+  });
+  std::erase_if(turn.to_actors, [&](const auto& handout) {
+    return dropped(handout.second.id, handout.second.attempt);
+  });
+}
+
+void supervisor_state::quarantine(job_id id, const store_error& why) {
+  auto* entry = find(id);
+  if (!entry->confirmed)
+    return; // a new job: taken back with its turn, its enqueue refused
+  entry->quarantined = true;
+  quarantined_.insert(id);
+  disarm(*entry);
+  ++outcomes_.quarantined;
+  setup_.log->error("job {} ({}): set aside, the store refuses its record "
+                    "({}: {}); this runtime no longer runs or writes it, and "
+                    "the store keeps its last written state",
+                    id, entry->record.type, to_string(why.code), why.message);
 }
 
 /// A failed turn: its new jobs never existed; everything else it wrote is
@@ -436,12 +552,18 @@ bool supervisor_state::take_back(held_turn& turn) {
     rolled_back_.insert(id);
   }
   std::erase_if(turn.events.jobs, [&](const job_transition_event& e) {
-    return rolled_back_.count(e.id) != 0;
+    return rolled_back_.count(e.id) != 0 || quarantined_.count(e.id) != 0;
   });
   turn.created.clear();
+  // Its enqueues are answered now: the jobs they created are refused, and
+  // what they found by unique key was durable before. Held back, they
+  // would wait behind the turns that must be written again.
+  for (auto& reply : turn.enqueues)
+    answer_enqueue(reply);
+  turn.enqueues.clear();
   bool rewrites = false;
   for (auto id : turn.written) {
-    if (auto* entry = find(id)) {
+    if (auto* entry = find(id); entry != nullptr && !entry->quarantined) {
       mark_dirty(*entry);
       rewrites = true;
     }
@@ -486,6 +608,8 @@ void supervisor_state::take_effect(held_turn& turn) {
       arm(*entry, entry->record.run_at);
     confirmed_work_ = true;
   }
+  if (!quarantined_.empty())
+    drop_quarantined(turn);
   if (!turn.to_pool.empty())
     pool_->submit(turn.to_pool);
   for (auto& [handler, record] : turn.to_actors) {
@@ -516,13 +640,8 @@ void supervisor_state::take_effect(held_turn& turn) {
   if (!turn.events.jobs.empty() || !turn.events.breakers.empty())
     for (auto& subscriber : subscribers_)
       self_->send(subscriber, turn.events);
-  for (auto& reply : turn.enqueues) {
-    for (auto& r : reply.results)
-      if (r && rolled_back_.count(r.value().id) != 0)
-        r = refusal(request_error::code_type::store_failure,
-                    "the store could not commit the enqueue");
-    reply.promise.deliver(std::move(reply.results));
-  }
+  for (auto& reply : turn.enqueues)
+    answer_enqueue(reply);
   for (auto& reply : turn.replies)
     reply();
   if (turn.completes_shutdown) {
@@ -532,11 +651,27 @@ void supervisor_state::take_effect(held_turn& turn) {
   }
 }
 
+void supervisor_state::answer_enqueue(enqueue_reply& reply) {
+  for (auto& r : reply.results)
+    if (r && rolled_back_.count(r.value().id) != 0)
+      r = refusal(request_error::code_type::store_failure,
+                  "the store could not commit the enqueue" +
+                      (rollback_reason_.empty() ? std::string{}
+                                                : ": " + rollback_reason_));
+  reply.promise.deliver(std::move(reply.results));
+}
+
 /// Answers with `value` once everything sealed so far is durable, so a
 /// reply never shows a state the store could still lose.
 template <class T>
 caf::typed_response_promise<T> supervisor_state::reply_when_durable(T value) {
   auto promise = self_->make_response_promise<T>();
+  if (degraded_) {
+    // Nothing is sealed until a recommit works; the answers given now are
+    // refusals naming the cause, or stats that say the store fails.
+    promise.deliver(std::move(value));
+    return promise;
+  }
   current_.replies.emplace_back(
       [promise, value = std::move(value)]() mutable {
         promise.deliver(std::move(value));
@@ -593,6 +728,9 @@ void supervisor_state::note_change(job_entry& entry,
   if (from) {
     --by_state_[static_cast<std::size_t>(*from)];
     ++by_state_[static_cast<std::size_t>(r.state)];
+    if (lanes_[entry.lane].registration == nullptr &&
+        is_terminal(*from) != is_terminal(r.state))
+      is_terminal(r.state) ? --without_handler_ : ++without_handler_;
   }
   if (is_terminal(r.state))
     release_unique_key(r);
@@ -657,7 +795,9 @@ lane_id supervisor_state::lane_of(const job& record) {
   breaker_gate* gate = nullptr;
   if (reg != nullptr && reg->options.breaker)
     gate = &gates_[record.breaker_key];
-  lanes_.push_back(lane_limits{reg, &type, &queue, gate});
+  bool on_pool = reg != nullptr &&
+                 std::holds_alternative<job_handler>(reg->handler);
+  lanes_.push_back(lane_limits{reg, &type, &queue, gate, on_pool});
   return lane;
 }
 
@@ -689,6 +829,7 @@ bool supervisor_state::eligible(lane_id lane) const {
   const auto& l = lanes_[lane];
   return l.registration != nullptr && l.type->running < l.type->limit &&
          l.queue->running < l.queue->limit &&
+         (!l.on_pool || on_pool_ < pool_capacity_) &&
          (l.gate == nullptr || l.gate->admits());
 }
 
@@ -701,7 +842,7 @@ void supervisor_state::pump() {
       return;
     auto* entry = find(next->second.id);
     if (entry == nullptr || entry->ticket != next->second.ticket ||
-        entry->record.state != job_state::pending)
+        entry->record.state != job_state::pending || entry->quarantined)
       continue; // cancelled or purged while it waited
     if (entry->lingering != 0) {
       entry->parked = true;
@@ -713,6 +854,15 @@ void supervisor_state::pump() {
 
 void supervisor_state::start_attempt(job_entry& entry) {
   if (auto started = apply(entry, events::dispatch{}); !started) {
+    if (started.error().code == transition_error::code_type::not_due) {
+      // Its run_at lies ahead of the clock (the wall clock stepped back
+      // since it was written): it waits for its time, armed.
+      setup_.log->info("job {} ({}): not due for {} ms; armed for its run_at",
+                       entry.record.id, entry.record.type,
+                       to_ms(entry.record.run_at) - to_ms(now()));
+      arm(entry, entry.record.run_at);
+      return;
+    }
     setup_.log->error("supervisor: cannot dispatch: {}",
                       started.error().message());
     return;
@@ -729,6 +879,7 @@ void supervisor_state::start_attempt(job_entry& entry) {
   arm(entry, saturating_add(now(), r.timeout));
   const auto& handler = lane.registration->handler;
   if (const auto* fn = std::get_if<job_handler>(&handler)) {
+    ++on_pool_;
     running_.emplace(attempt_key(r.id, r.attempt),
                      running_attempt{entry.lane, false});
     current_.to_pool.push_back(work_item{r, fn, std::chrono::steady_clock::now()});
@@ -761,6 +912,8 @@ bool supervisor_state::release_slot(job_id id, std::int32_t attempt) {
   auto& lane = lanes_[i->second.lane];
   --lane.type->running;
   --lane.queue->running;
+  if (!i->second.on_actor)
+    --on_pool_;
   running_.erase(i);
   return true;
 }
@@ -778,7 +931,7 @@ void supervisor_state::on_result(job_id id, std::int32_t attempt,
       make_ready(*entry);
   }
   if (entry == nullptr || entry->record.state != job_state::processing ||
-      entry->record.attempt != attempt) {
+      entry->record.attempt != attempt || entry->quarantined) {
     ++outcomes_.stale_replies;
     setup_.log->debug("job {}: discarded the reply of stale attempt {}", id,
                       attempt);
@@ -788,7 +941,9 @@ void supervisor_state::on_result(job_id id, std::int32_t attempt,
     ++shutdown_report_.finished_in_grace;
   disarm(*entry);
   if (!result) {
-    fail_attempt(*entry, result.error());
+    // A handler's text is bounded here, so no failure can make a record
+    // the store refuses.
+    fail_attempt(*entry, bound_error(std::move(result).error()));
     return;
   }
   report_outcome(*entry, call_outcome::success);
@@ -842,17 +997,41 @@ void supervisor_state::on_deadline(job_entry& entry) {
       if (apply(entry, events::due{}))
         make_ready(entry);
       return;
-    case job_state::processing: {
-      ++outcomes_.timed_out;
-      stop_attempt(entry);
-      auto limit = entry.record.timeout.count();
-      fail_attempt(entry, job_error::timeout("the attempt ran over its " +
-                                             std::to_string(limit) +
-                                             " ms timeout"));
+    case job_state::pending:
+      make_ready(entry); // refused as not due before: due now
       return;
-    }
+    case job_state::processing: on_attempt_deadline(entry); return;
     default: return;
   }
+}
+
+/// An attempt's deadline was armed at dispatch + timeout. An attempt on
+/// the pool may have waited for a thread since: its limit counts from the
+/// start of its handler, so a deadline that came early is moved.
+void supervisor_state::on_attempt_deadline(job_entry& entry) {
+  const auto& r = entry.record;
+  if (lanes_[entry.lane].on_pool && pool_) {
+    auto where = pool_->phase_of(r.id, r.attempt);
+    switch (where.phase) {
+      case attempt_phase::kind::queued:
+      case attempt_phase::kind::absent:
+        // Not started yet, or finished with its result on the way: look
+        // again a whole timeout later (the result disarms it).
+        arm(entry, saturating_add(now(), r.timeout));
+        return;
+      case attempt_phase::kind::running:
+        if (auto due = saturating_add(where.since, r.timeout); due > now()) {
+          arm(entry, due);
+          return;
+        }
+        break;
+    }
+  }
+  ++outcomes_.timed_out;
+  stop_attempt(entry);
+  fail_attempt(entry, job_error::timeout("the attempt ran over its " +
+                                         std::to_string(r.timeout.count()) +
+                                         " ms timeout"));
 }
 
 void supervisor_state::report_outcome(const job_entry& entry,
@@ -892,6 +1071,8 @@ enqueue_result supervisor_state::admit(const job_spec& spec,
   using code = request_error::code_type;
   if (draining_)
     return refusal(code::shutting_down, "the runtime is shutting down");
+  if (degraded_)
+    return store_refusal();
   if (auto valid = validate_spec(spec); !valid)
     return refusal(code::invalid_spec, valid.error().message());
   const auto* reg = setup_.registry->find(spec.type);
@@ -926,6 +1107,10 @@ supervisor_state::enqueue(const job_specs& specs) {
   for (const auto& spec : specs)
     reply.results.push_back(admit(spec, current_.created));
   auto promise = reply.promise;
+  if (degraded_) {
+    promise.deliver(std::move(reply.results)); // all refused: see admit
+    return promise;
+  }
   current_.enqueues.push_back(std::move(reply));
   finish_turn();
   return promise;
@@ -940,6 +1125,11 @@ job_reply supervisor_state::cancel(job_id id) {
   auto* entry = find_confirmed(id);
   if (entry == nullptr)
     return no_such_job(id);
+  if (degraded_)
+    return store_refusal();
+  if (entry->quarantined)
+    return refusal(request_error::code_type::store_failure,
+                   "the store refuses this job's record; see the log", id);
   auto from = entry->record.state;
   if (auto done = apply(*entry, events::cancel{}); !done)
     return refusal(done.error());
@@ -962,6 +1152,11 @@ job_reply supervisor_state::requeue(job_id id) {
   auto* entry = find_confirmed(id);
   if (entry == nullptr)
     return no_such_job(id);
+  if (degraded_)
+    return store_refusal();
+  if (entry->quarantined)
+    return refusal(request_error::code_type::store_failure,
+                   "the store refuses this job's record; see the log", id);
   const auto& key = entry->record.unique_key;
   if (key && unique_keys_.count(*key) != 0)
     return refusal(request_error::code_type::invalid_transition,
@@ -980,6 +1175,11 @@ job_reply supervisor_state::purge(job_id id) {
   auto* entry = find_confirmed(id);
   if (entry == nullptr)
     return no_such_job(id);
+  if (degraded_)
+    return store_refusal();
+  if (entry->quarantined)
+    return refusal(request_error::code_type::store_failure,
+                   "the store refuses this job's record; see the log", id);
   if (auto done = apply_event(entry->record, events::purge{}, now()); !done)
     return refusal(done.error());
   auto record = entry->record;
@@ -1019,6 +1219,10 @@ runtime_stats supervisor_state::stats() const {
   s.jobs = by_state_;
   s.outcomes = outcomes_;
   s.in_flight = running_.size();
+  s.without_handler = without_handler_;
+  if (degraded_ && failure_)
+    s.store_failure = std::string(to_string(failure_->code)) + ": " +
+                      failure_->message;
   for (const auto& [key, gate] : gates_)
     s.breakers.push_back(breaker_status{key, gate.state, gate.trips,
                                         gate.reopen_at});
@@ -1037,6 +1241,42 @@ void supervisor_state::on_breaker_update(const breaker_update& update) {
     ++gate.trips;
   if (!subscribers_.empty())
     current_.events.breakers.push_back(breaker_event{update.key, t});
+}
+
+request_error supervisor_state::store_refusal() const {
+  std::string cause = failure_ ? std::string(to_string(failure_->code)) +
+                                     ": " + failure_->message
+                               : std::string("a commit failed");
+  return refusal(request_error::code_type::store_failure,
+                 "the store cannot commit (" + cause +
+                     "); nothing was changed, retry later");
+}
+
+void supervisor_state::count_without_handler(const job_entry& entry,
+                                             int delta) {
+  if (lanes_[entry.lane].registration == nullptr &&
+      !is_terminal(entry.record.state))
+    without_handler_ = static_cast<std::uint64_t>(
+        static_cast<std::int64_t>(without_handler_) + delta);
+}
+
+/// Once, at start: jobs of a type this runtime has no handler for would
+/// otherwise wait without a word.
+void supervisor_state::report_without_handler() const {
+  if (without_handler_ == 0)
+    return;
+  std::map<std::string_view, std::uint64_t> by_type;
+  for (const auto& [id, entry] : jobs_)
+    if (lanes_[entry.lane].registration == nullptr &&
+        !is_terminal(entry.record.state))
+      ++by_type[entry.record.type];
+  std::string types;
+  for (const auto& [type, count] : by_type)
+    types += (types.empty() ? "" : ", ") + std::string(type) + " (" +
+             std::to_string(count) + ")";
+  setup_.log->warn("supervisor: {} jobs wait for a handler this runtime does "
+                   "not have: {}",
+                   without_handler_, types);
 }
 
 /// The grace period is over (or nothing runs any more): every attempt still
@@ -1116,14 +1356,19 @@ supervisor_actor::behavior_type supervisor_state::behavior() {
       [this](atoms::get, job_id id) {
         begin_turn();
         auto* entry = find_confirmed(id);
+        // While degraded the table holds changes the store may lose: say
+        // so at once rather than show them, or wait for the disk.
         auto promise = reply_when_durable(
-            entry != nullptr ? job_reply{entry->record} : no_such_job(id));
+            degraded_          ? job_reply{store_refusal()}
+            : entry != nullptr ? job_reply{entry->record}
+                               : no_such_job(id));
         finish_turn();
         return promise;
       },
       [this](atoms::list, const job_query& query) {
         begin_turn();
-        auto promise = reply_when_durable(list(query));
+        auto promise = reply_when_durable(
+            degraded_ ? page_reply{store_refusal()} : page_reply{list(query)});
         finish_turn();
         return promise;
       },
@@ -1157,6 +1402,8 @@ supervisor_actor::behavior_type supervisor_state::behavior() {
       },
       [this](atoms::shutdown, duration grace) {
         begin_turn();
+        // Any grace is accepted; a delayed message needs one that fits.
+        grace = std::clamp<duration>(grace, duration::zero(), max_grace);
         if (shut_down_) {
           auto done = reply_when_durable(shutdown_report_);
           finish_turn();
@@ -1209,7 +1456,8 @@ supervisor_actor::behavior_type supervisor_state::behavior() {
         auto t = now();
         for (auto id : ids) {
           auto* entry = find(static_cast<job_id>(id));
-          if (entry == nullptr || !entry->armed || t < *entry->armed)
+          if (entry == nullptr || !entry->armed || t < *entry->armed ||
+              entry->quarantined)
             continue; // moved or cancelled while the timer fired
           entry->armed.reset();
           on_deadline(*entry);

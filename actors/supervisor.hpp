@@ -22,6 +22,24 @@
 //
 // Fencing: a result, timeout or release names its attempt; one that is not
 // the job's current attempt is counted, logged at debug and dropped.
+//
+// Time limits: an attempt's deadline is armed at dispatch, and when it
+// fires for an attempt on the worker pool the pool is asked when its handler
+// really started; a deadline that came early (the attempt waited for a
+// thread) is moved to start + timeout. So the limit measures the handler's
+// run, at no cost per attempt.
+//
+// Every job the supervisor holds is in one place: ready (in the dispatch
+// queue), armed (the timer holds its deadline), running, or terminal. A
+// dispatch refused as not due (a run_at ahead of the clock, say after the
+// wall clock stepped back) arms the job for its run_at.
+//
+// A store that cannot commit: a failure tied to one record (store_error::
+// record) sets that record aside (quarantined: logged, counted, never
+// written or dispatched again by this runtime) and writes the rest at once;
+// any other failure makes the supervisor degraded until a recommit works.
+// While degraded, requests are answered at once with store_failure naming
+// the cause instead of waiting for the disk.
 
 #include "jobrt/actors/clock.hpp"
 #include "jobrt/actors/handler_registry.hpp"
@@ -42,6 +60,8 @@ class logger;
 
 namespace jobrt {
 
+class worker_pool;
+
 struct supervisor_setup {
   std::shared_ptr<const handler_registry> registry;
   /// Used only by the supervisor (inline) or its store actor; must outlive
@@ -59,6 +79,18 @@ struct supervisor_setup {
   timer_actor timer;
   /// Threads that run callable handlers; 0 allows only handler actors.
   std::size_t worker_threads = 4;
+  /// Where callable handlers run. Null: the supervisor starts a pool of
+  /// worker_threads threads itself (and throws if it cannot). A pool given
+  /// here (the runtime's, or a manual-mode one in tests) is only stopped by
+  /// the supervisor, not joined: its owner joins it. Either way the hand-off
+  /// bound below counts worker_threads.
+  std::shared_ptr<worker_pool> pool;
+  /// Attempts handed to callable handlers and not yet returned are at most
+  /// worker_threads * handoff_per_thread: one running per thread, the rest
+  /// waiting for a thread. An attempt's time limit counts from the start of
+  /// its handler, but a waiting attempt has already spent its attempt
+  /// number, and would be found "running" after a crash: keep this small.
+  std::size_t handoff_per_thread = 2;
   /// Attempts handed to handlers and not yet returned, over all types.
   std::size_t max_in_flight = 256;
   /// Per queue: at most this many attempts at once.

@@ -3,8 +3,11 @@
 #include <spdlog/logger.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <exception>
 #include <iterator>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -17,6 +20,10 @@
 // submit wakes at most one thread per item, and results_ready fires only when
 // the inbox turns non-empty, so a consumer that drains everything is woken
 // once per burst.
+//
+// Everything the threads touch lives in shared_state, which each thread
+// co-owns: a thread abandoned at stop (its handler never returned) can go on
+// safely after the pool object is gone.
 
 namespace jobrt {
 
@@ -58,74 +65,145 @@ void name_this_thread(std::size_t index) {
 
 } // namespace
 
+struct worker_pool::shared_state {
+  /// What one runner (a thread, or run_queued's caller) is running.
+  struct runner {
+    stop_signal stop;
+    job_id running_id = 0; ///< 0: idle. Guarded by mutex.
+    std::int32_t running_attempt = 0;
+    time_point running_since{};
+    bool exited = false; ///< its thread left thread_main. Guarded by mutex.
+  };
+
+  std::shared_ptr<spdlog::logger> log;
+  std::function<void()> results_ready;
+  std::function<time_point()> now;
+  std::shared_ptr<const void> keep_alive;
+
+  mutable std::mutex mutex;
+  std::condition_variable work_cv;
+  std::condition_variable exit_cv;
+  // The queue is the submitted batches themselves, so a submit costs one
+  // move of a vector under the lock. Every batch in it has items left from
+  // `head` on (the front batch) or from 0 (the others).
+  std::deque<std::vector<work_item>> batches;        // guarded by mutex
+  std::size_t head = 0;                              // guarded by mutex
+  std::size_t queued = 0;                            // guarded by mutex
+  std::vector<std::vector<work_item>> spare_batches; // guarded by mutex
+  std::vector<work_result> inbox;                    // guarded by mutex
+  std::size_t idle_threads = 0;                      // guarded by mutex
+  bool stopping = false;                             // guarded by mutex
+  /// Set once the owner stopped waiting: threads no longer call
+  /// results_ready.
+  bool closed = false; // guarded by mutex
+
+  std::deque<runner> runners; // one per thread, plus one for run_queued
+
+  static void thread_main(std::shared_ptr<shared_state> self, runner& me);
+  bool take_locked(runner& me, work_item& item);
+  /// Publishes `r`; true if the consumer is to be notified after unlocking.
+  bool publish_locked(work_result&& r);
+  /// Returns every queued item as not run; true if the consumer is to be
+  /// notified.
+  bool refuse_queued_locked();
+  void run_one(runner& me, work_item& item, steady::time_point started_at,
+               work_result& out);
+  void notify_results() {
+    if (results_ready)
+      results_ready();
+  }
+};
+
 worker_pool::worker_pool(std::size_t threads, std::shared_ptr<spdlog::logger> log,
-                         std::function<void()> results_ready)
-  : log_(log ? std::move(log) : std::make_shared<spdlog::logger>("jobrt.worker_pool")),
-    results_ready_(std::move(results_ready)) {
+                         std::function<void()> results_ready,
+                         worker_pool_options options)
+  : state_(std::make_shared<shared_state>()),
+    stop_patience_(options.stop_patience) {
+  auto& s = *state_;
+  s.log = log ? std::move(log)
+              : std::make_shared<spdlog::logger>("jobrt.worker_pool");
+  s.results_ready = std::move(results_ready);
+  s.now = options.now ? std::move(options.now) : [] { return wall_clock_now(); };
+  s.keep_alive = std::move(options.keep_alive);
   for (std::size_t i = 0; i <= threads; ++i)
-    runners_.emplace_back();
+    s.runners.emplace_back();
   threads_.reserve(threads);
   try {
     for (std::size_t i = 0; i < threads; ++i)
-      threads_.emplace_back([this, i] {
+      threads_.emplace_back([state = state_, i] {
         name_this_thread(i);
-        thread_main(runners_[i]);
+        shared_state::thread_main(state, state->runners[i]);
       });
   } catch (...) {
-    stop_and_join(); // the threads already started must not outlive *this
+    // The threads already started must not outlive *this; a thread never
+    // started is no thread to wait for.
+    {
+      std::lock_guard<std::mutex> guard{s.mutex};
+      for (auto i = threads_.size(); i < threads; ++i)
+        s.runners[i].exited = true;
+    }
+    stop_and_join();
     throw;
   }
-  log_->debug("worker pool started with {} threads", threads);
+  s.log->debug("worker pool started with {} threads", threads);
 }
 
 worker_pool::~worker_pool() {
-  stop_and_join();
+  stop_and_join(stop_patience_);
 }
 
 void worker_pool::submit(std::vector<work_item>& items) {
   if (items.empty())
     return;
+  auto& s = *state_;
   std::size_t to_wake = 0;
   bool notify = false;
   {
-    std::lock_guard<std::mutex> guard{mutex_};
-    if (!stopping_) {
-      to_wake = std::min(items.size(), idle_threads_);
-      queued_ += items.size();
-      batches_.push_back(std::move(items));
+    std::lock_guard<std::mutex> guard{s.mutex};
+    if (!s.stopping) {
+      to_wake = std::min(items.size(), s.idle_threads);
+      s.queued += items.size();
+      s.batches.push_back(std::move(items));
       items = std::vector<work_item>{};
-      if (!spare_batches_.empty()) {
-        items.swap(spare_batches_.back()); // keeps the caller's capacity
-        spare_batches_.pop_back();
+      if (!s.spare_batches.empty()) {
+        items.swap(s.spare_batches.back()); // keeps the caller's capacity
+        s.spare_batches.pop_back();
       }
     } else {
       const auto now = steady::now();
       for (auto& item : items)
-        notify = publish_locked(not_run(std::move(item), now)) || notify;
+        notify = s.publish_locked(not_run(std::move(item), now)) || notify;
     }
   }
   items.clear(); // a spare batch holds moved-from items: freed outside the lock
   for (std::size_t i = 0; i < to_wake; ++i)
-    work_cv_.notify_one();
+    s.work_cv.notify_one();
   if (notify)
-    notify_results();
+    s.notify_results();
+}
+
+void worker_pool::set_results_ready(std::function<void()> results_ready) {
+  std::lock_guard<std::mutex> guard{state_->mutex};
+  state_->results_ready = std::move(results_ready);
 }
 
 void worker_pool::take_results(std::vector<work_result>& out) {
-  std::lock_guard<std::mutex> guard{mutex_};
+  auto& s = *state_;
+  std::lock_guard<std::mutex> guard{s.mutex};
   if (out.empty()) {
-    out.swap(inbox_);
+    out.swap(s.inbox);
     return;
   }
-  std::move(inbox_.begin(), inbox_.end(), std::back_inserter(out));
-  inbox_.clear();
+  std::move(s.inbox.begin(), s.inbox.end(), std::back_inserter(out));
+  s.inbox.clear();
 }
 
 void worker_pool::request_stop(job_id id, std::int32_t attempt) {
+  auto& s = *state_;
   bool notify = false;
   {
-    std::lock_guard<std::mutex> guard{mutex_};
-    for (auto& r : runners_) {
+    std::lock_guard<std::mutex> guard{s.mutex};
+    for (auto& r : s.runners) {
       if (r.running_id == id && r.running_attempt == attempt) {
         r.stop.raise();
         return;
@@ -134,80 +212,137 @@ void worker_pool::request_stop(job_id id, std::int32_t attempt) {
     const auto matches = [&](const work_item& item) {
       return item.record.id == id && item.record.attempt == attempt;
     };
-    for (auto batch = batches_.begin(); batch != batches_.end(); ++batch) {
-      const auto first = batch->begin() + (batch == batches_.begin() ? static_cast<std::ptrdiff_t>(head_) : 0);
+    for (auto batch = s.batches.begin(); batch != s.batches.end(); ++batch) {
+      const auto first =
+          batch->begin() +
+          (batch == s.batches.begin() ? static_cast<std::ptrdiff_t>(s.head) : 0);
       const auto found = std::find_if(first, batch->end(), matches);
       if (found == batch->end())
         continue;
       const bool was_last = batch->end() - first == 1;
-      notify = publish_locked(not_run(std::move(*found), steady::now()));
+      notify = s.publish_locked(not_run(std::move(*found), steady::now()));
       batch->erase(found);
-      --queued_;
+      --s.queued;
       if (was_last) {
-        if (batch == batches_.begin())
-          head_ = 0;
-        batches_.erase(batch);
+        if (batch == s.batches.begin())
+          s.head = 0;
+        s.batches.erase(batch);
       }
       break;
     }
   }
   if (notify)
-    notify_results();
+    s.notify_results();
 }
 
-void worker_pool::stop_and_join() {
-  std::lock_guard<std::mutex> join_guard{join_mutex_};
+attempt_phase worker_pool::phase_of(job_id id, std::int32_t attempt) const {
+  auto& s = *state_;
+  std::lock_guard<std::mutex> guard{s.mutex};
+  for (const auto& r : s.runners)
+    if (r.running_id == id && r.running_attempt == attempt)
+      return {attempt_phase::kind::running, r.running_since};
+  for (auto batch = s.batches.begin(); batch != s.batches.end(); ++batch) {
+    const auto first =
+        batch->begin() +
+        (batch == s.batches.begin() ? static_cast<std::ptrdiff_t>(s.head) : 0);
+    for (auto item = first; item != batch->end(); ++item)
+      if (item->record.id == id && item->record.attempt == attempt)
+        return {attempt_phase::kind::queued, {}};
+  }
+  return {};
+}
+
+void worker_pool::stop() {
+  auto& s = *state_;
   bool notify = false;
   {
-    std::lock_guard<std::mutex> guard{mutex_};
-    if (!stopping_) {
-      stopping_ = true;
-      notify = refuse_queued_locked();
-      for (auto& r : runners_)
-        if (r.running_id != 0)
-          r.stop.raise();
+    std::lock_guard<std::mutex> guard{s.mutex};
+    if (s.stopping)
+      return;
+    s.stopping = true;
+    notify = s.refuse_queued_locked();
+    for (auto& r : s.runners)
+      if (r.running_id != 0)
+        r.stop.raise();
+  }
+  s.work_cv.notify_all();
+  if (notify)
+    s.notify_results();
+}
+
+std::size_t worker_pool::stop_and_join(std::chrono::milliseconds patience) {
+  stop();
+  auto& s = *state_;
+  {
+    std::unique_lock<std::mutex> lock{s.mutex};
+    const auto all_exited = [&] {
+      for (std::size_t i = 0; i < threads_.size(); ++i)
+        if (!s.runners[i].exited)
+          return false;
+      return true;
+    };
+    if (patience == std::chrono::milliseconds::max())
+      s.exit_cv.wait(lock, all_exited);
+    else
+      s.exit_cv.wait_for(lock, patience, all_exited);
+    s.closed = true;
+    for (std::size_t i = 0; i < threads_.size(); ++i) {
+      if (!threads_[i].joinable())
+        continue;
+      if (s.runners[i].exited)
+        continue; // joined below, outside the lock
+      s.log->error("worker pool: abandoning the thread of job {} attempt {}: "
+                   "its handler did not return {} ms after it was asked to "
+                   "stop",
+                   s.runners[i].running_id, s.runners[i].running_attempt,
+                   patience.count());
+      threads_[i].detach();
+      ++abandoned_;
     }
   }
-  work_cv_.notify_all();
-  if (notify)
-    notify_results();
   for (auto& t : threads_)
     if (t.joinable())
-      t.join();
+      t.join(); // it has left thread_main: returns at once
+  return abandoned_;
 }
 
 std::size_t worker_pool::run_queued(std::size_t max) {
-  auto& self = runners_.back();
+  auto& s = *state_;
+  auto& me = s.runners.back();
   std::size_t ran = 0;
   work_item item;
   work_result result;
   while (ran < max) {
     const auto started_at = steady::now();
     {
-      std::lock_guard<std::mutex> guard{mutex_};
-      if (!take_locked(self, item))
+      std::lock_guard<std::mutex> guard{s.mutex};
+      if (!s.take_locked(me, item))
         break;
     }
-    run_one(self, item, started_at, result);
+    s.run_one(me, item, started_at, result);
     ++ran;
     bool notify = false;
     {
-      std::lock_guard<std::mutex> guard{mutex_};
-      self.running_id = 0;
-      notify = publish_locked(std::move(result));
+      std::lock_guard<std::mutex> guard{s.mutex};
+      me.running_id = 0;
+      notify = s.publish_locked(std::move(result));
     }
     if (notify)
-      notify_results();
+      s.notify_results();
   }
   return ran;
 }
 
 std::size_t worker_pool::queued() const {
-  std::lock_guard<std::mutex> guard{mutex_};
-  return queued_;
+  std::lock_guard<std::mutex> guard{state_->mutex};
+  return state_->queued;
 }
 
-void worker_pool::thread_main(runner& self) {
+// -- the threads ------------------------------------------------------------
+
+void worker_pool::shared_state::thread_main(std::shared_ptr<shared_state> self,
+                                            runner& me) {
+  auto& s = *self;
   work_item item;
   work_result result;
   bool has_result = false;
@@ -218,93 +353,99 @@ void worker_pool::thread_main(runner& self) {
     // one clock read per item.
     auto now = has_result ? result.finished_at : steady::now();
     {
-      std::unique_lock<std::mutex> lock{mutex_};
+      std::unique_lock<std::mutex> lock{s.mutex};
       if (has_result) {
-        self.running_id = 0;
-        notify = publish_locked(std::move(result));
+        me.running_id = 0;
+        // An abandoned thread's result is dropped unheard: its owner left.
+        notify = s.publish_locked(std::move(result)) && !s.closed;
         has_result = false;
       }
-      has_item = take_locked(self, item);
-      if (!has_item && !stopping_) {
+      has_item = s.take_locked(me, item);
+      if (!has_item && !s.stopping) {
         if (notify) {
           // The consumer hears of the result before this thread sleeps.
           lock.unlock();
-          notify_results();
+          s.notify_results();
           notify = false;
           lock.lock();
         }
-        ++idle_threads_;
-        work_cv_.wait(lock, [this] { return stopping_ || queued_ != 0; });
-        --idle_threads_;
-        has_item = take_locked(self, item);
+        ++s.idle_threads;
+        s.work_cv.wait(lock, [&] { return s.stopping || s.queued != 0; });
+        --s.idle_threads;
+        has_item = s.take_locked(me, item);
         now = steady::now();
+      }
+      if (!has_item) {
+        // Stopping, and the queue was handed back by stop().
+        me.exited = true;
+        lock.unlock();
+        s.exit_cv.notify_all();
+        if (notify)
+          s.notify_results();
+        return;
       }
     }
     if (notify)
-      notify_results();
-    if (!has_item)
-      return; // stopping, and the queue was handed back by stop_and_join
-    run_one(self, item, now, result);
+      s.notify_results();
+    s.run_one(me, item, now, result);
     has_result = true;
   }
 }
 
-bool worker_pool::take_locked(runner& self, work_item& item) {
-  if (queued_ == 0)
+bool worker_pool::shared_state::take_locked(runner& me, work_item& item) {
+  if (queued == 0)
     return false;
-  auto& front = batches_.front();
-  item = std::move(front[head_]);
-  --queued_;
-  if (++head_ == front.size()) {
-    if (spare_batches_.size() < 8)
-      spare_batches_.push_back(std::move(front)); // cleared by its next submitter
-    batches_.pop_front();
-    head_ = 0;
+  auto& front = batches.front();
+  item = std::move(front[head]);
+  --queued;
+  if (++head == front.size()) {
+    if (spare_batches.size() < 8)
+      spare_batches.push_back(std::move(front)); // cleared by its next submitter
+    batches.pop_front();
+    head = 0;
   }
   // Nobody raises this signal while the runner is idle, so lowering it here
   // cannot lose a request aimed at the item being taken.
-  if (self.stop.raised())
-    self.stop.reset();
-  self.running_id = item.record.id;
-  self.running_attempt = item.record.attempt;
+  if (me.stop.raised())
+    me.stop.reset();
+  me.running_id = item.record.id;
+  me.running_attempt = item.record.attempt;
+  me.running_since = now();
   return true;
 }
 
-bool worker_pool::publish_locked(work_result&& r) {
-  const bool was_empty = inbox_.empty();
-  inbox_.push_back(std::move(r));
+bool worker_pool::shared_state::publish_locked(work_result&& r) {
+  const bool was_empty = inbox.empty();
+  inbox.push_back(std::move(r));
   return was_empty;
 }
 
-bool worker_pool::refuse_queued_locked() {
-  bool was_empty = inbox_.empty();
-  const auto now = steady::now();
-  for (auto& batch : batches_) {
-    for (auto item = batch.begin() + static_cast<std::ptrdiff_t>(head_); item != batch.end(); ++item)
-      inbox_.push_back(not_run(std::move(*item), now));
-    head_ = 0;
+bool worker_pool::shared_state::refuse_queued_locked() {
+  bool was_empty = inbox.empty();
+  const auto at = steady::now();
+  for (auto& batch : batches) {
+    for (auto item = batch.begin() + static_cast<std::ptrdiff_t>(head);
+         item != batch.end(); ++item)
+      inbox.push_back(not_run(std::move(*item), at));
+    head = 0;
   }
-  batches_.clear();
-  queued_ = 0;
-  return was_empty && !inbox_.empty();
+  batches.clear();
+  queued = 0;
+  return was_empty && !inbox.empty();
 }
 
-void worker_pool::run_one(runner& self, work_item& item, steady::time_point started_at,
-                          work_result& out) {
+void worker_pool::shared_state::run_one(runner& me, work_item& item,
+                                        steady::time_point started_at,
+                                        work_result& out) {
   out.id = item.record.id;
   out.attempt = item.record.attempt;
   out.dispatched_at = item.dispatched_at;
   // Read before taking the item (see thread_main): never before dispatch.
   out.started_at = std::max(started_at, item.dispatched_at);
   out.ran = true;
-  job_context ctx{item.record, self.stop, *log_};
+  job_context ctx{item.record, me.stop, *log};
   out.result = call_handler(item.handler, ctx);
   out.finished_at = steady::now();
-}
-
-void worker_pool::notify_results() {
-  if (results_ready_)
-    results_ready_();
 }
 
 } // namespace jobrt

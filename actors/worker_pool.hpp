@@ -8,13 +8,21 @@
 // Contract:
 //  - Every submitted item comes back exactly once as a work_result: run
 //    (ran = true) or returned unrun (ran = false, a transient "stopped"
-//    error) by request_stop, stop_and_join, or a submit after the stop.
+//    error) by request_stop, stop_and_join, or a submit after the stop. The
+//    one exception is an attempt whose thread was abandoned (below): its
+//    result is dropped.
 //  - Each thread takes one item at a time, so a hung handler holds only its
 //    own thread; a result is published as soon as its handler returns.
-//  - A handler that ignores its stop_signal cannot be preempted: stop_and_join
-//    (and so the destructor) waits for it to return.
-//  - submit, take_results, request_stop, queued and thread_count may be
-//    called from any thread. run_queued is for one thread at a time.
+//  - The pool remembers when each running attempt started (on the clock
+//    given in the options), so an attempt's time limit can be measured from
+//    the start of its handler rather than from its dispatch.
+//  - A handler that ignores its stop_signal cannot be preempted. stop_and_join
+//    waits for it at most `patience`, then abandons its thread: the thread
+//    is detached and goes on running that handler until it returns, keeping
+//    alive only the pool's shared state and `keep_alive`; nothing else of
+//    the pool is touched by it, and results_ready is never called again.
+//  - submit, take_results, request_stop, phase_of, queued and thread_count
+//    may be called from any thread. run_queued is for one thread at a time.
 //    stop_and_join and the destructor must not be called from a worker thread
 //    nor from results_ready.
 
@@ -22,14 +30,12 @@
 #include "jobrt/messages/job_context.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <limits>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -42,7 +48,8 @@ namespace jobrt {
 /// One dispatched attempt.
 struct work_item {
   job record; ///< state processing, attempt = the attempt to run
-  /// Owned by the handler registry; must outlive the pool. Never null.
+  /// Owned by the handler registry (see worker_pool_options::keep_alive).
+  /// Never null.
   const job_handler* handler = nullptr;
   std::chrono::steady_clock::time_point dispatched_at;
 };
@@ -64,6 +71,28 @@ struct work_result {
 /// The error of an item returned without running.
 inline constexpr std::string_view stopped_code = "stopped";
 
+/// Where one attempt is in the pool.
+struct attempt_phase {
+  enum class kind : std::uint8_t {
+    queued,  ///< submitted, no thread has taken it yet
+    running, ///< a handler runs it since `since`
+    absent,  ///< unknown, or finished (its result is in, or on its way)
+  };
+  kind phase = kind::absent;
+  time_point since{};
+};
+
+struct worker_pool_options {
+  /// The clock attempt_phase::since is read from; unset: the wall clock.
+  /// Called on worker threads.
+  std::function<time_point()> now;
+  /// Kept alive as long as any thread of the pool runs, abandoned ones
+  /// included: give it whatever the handlers point into (the registry).
+  std::shared_ptr<const void> keep_alive;
+  /// How long the destructor waits for handlers asked to stop.
+  std::chrono::milliseconds stop_patience{std::chrono::seconds(2)};
+};
+
 class worker_pool {
 public:
   /// Starts `threads` threads; 0 selects manual mode, for deterministic
@@ -75,17 +104,22 @@ public:
   /// Throws std::system_error if a thread cannot be started (the threads
   /// already started are stopped and joined first).
   worker_pool(std::size_t threads, std::shared_ptr<spdlog::logger> log,
-              std::function<void()> results_ready);
-  /// stop_and_join().
+              std::function<void()> results_ready,
+              worker_pool_options options = {});
+  /// stop_and_join(options.stop_patience).
   ~worker_pool();
 
   worker_pool(const worker_pool&) = delete;
   worker_pool& operator=(const worker_pool&) = delete;
 
   /// Moves every item in, under one lock, and clears `items`; wakes no more
-  /// threads than there are items. After stop_and_join the items come back
-  /// at once as not-run results.
+  /// threads than there are items. After stop() the items come back at once
+  /// as not-run results.
   void submit(std::vector<work_item>& items);
+
+  /// Replaces results_ready (see the constructor). Call it before the first
+  /// submit: the threads read it without a lock.
+  void set_results_ready(std::function<void()> results_ready);
 
   /// Moves the whole result inbox into `out`: swapped when `out` is empty
   /// (so the two buffers' capacity is reused), appended otherwise.
@@ -96,10 +130,19 @@ public:
   /// Unknown or finished attempts are ignored.
   void request_stop(job_id id, std::int32_t attempt);
 
-  /// Stops accepting work, returns every queued item as not run, raises the
-  /// stop of every running attempt and joins the threads once their handlers
-  /// return. Idempotent.
-  void stop_and_join();
+  /// Whether attempt `attempt` of job `id` waits, runs (and since when), or
+  /// is not here.
+  attempt_phase phase_of(job_id id, std::int32_t attempt) const;
+
+  /// Stops accepting work, returns every queued item as not run and raises
+  /// the stop of every running attempt. Does not wait. Idempotent.
+  void stop();
+
+  /// stop(), then joins the threads whose handlers return within
+  /// `patience`, and abandons (detaches) the others. Returns how many
+  /// threads are abandoned, in this call and earlier ones. Idempotent.
+  std::size_t stop_and_join(std::chrono::milliseconds patience =
+                                std::chrono::milliseconds::max());
 
   /// Manual mode: runs up to `max` queued items, in order, on the calling
   /// thread; returns how many ran. With threads, it competes with them.
@@ -110,44 +153,12 @@ public:
   std::size_t queued() const;
 
 private:
-  /// What one runner (a thread, or run_queued's caller) is running.
-  struct runner {
-    stop_signal stop;
-    job_id running_id = 0; ///< 0: idle. Guarded by mutex_.
-    std::int32_t running_attempt = 0;
-  };
+  struct shared_state;
 
-  void thread_main(runner& self);
-  /// Takes the next item for `self` and marks it running; false if none.
-  bool take_locked(runner& self, work_item& item);
-  /// Publishes `r`; true if the inbox was empty (notify after unlocking).
-  bool publish_locked(work_result&& r);
-  /// Returns every queued item as not run; true if the inbox was empty.
-  bool refuse_queued_locked();
-  /// Runs `item` on `self`; `started_at` was read when the item was taken.
-  void run_one(runner& self, work_item& item,
-               std::chrono::steady_clock::time_point started_at, work_result& out);
-  void notify_results();
-
-  std::shared_ptr<spdlog::logger> log_;
-  std::function<void()> results_ready_;
-
-  mutable std::mutex mutex_;
-  std::condition_variable work_cv_;
-  // The queue is the submitted batches themselves, so a submit costs one
-  // move of a vector under the lock. Every batch in it has items left from
-  // `head_` on (the front batch) or from 0 (the others).
-  std::deque<std::vector<work_item>> batches_;       // guarded by mutex_
-  std::size_t head_ = 0;                             // guarded by mutex_
-  std::size_t queued_ = 0;                           // guarded by mutex_
-  std::vector<std::vector<work_item>> spare_batches_; // guarded by mutex_
-  std::vector<work_result> inbox_;                   // guarded by mutex_
-  std::size_t idle_threads_ = 0;                     // guarded by mutex_
-  bool stopping_ = false;                            // guarded by mutex_
-
-  std::deque<runner> runners_; // one per thread, plus one for run_queued
-  std::vector<std::thread> threads_;
-  std::mutex join_mutex_;
+  std::shared_ptr<shared_state> state_;
+  std::vector<std::thread> threads_; ///< a detached thread stays, unjoinable
+  std::chrono::milliseconds stop_patience_;
+  std::size_t abandoned_ = 0;
 };
 
 } // namespace jobrt

@@ -42,10 +42,19 @@ using job_specs = std::vector<job_spec>;
 
 /// A job record, or why the request about it was refused.
 using job_reply = result<job, request_error>;
+/// A page of jobs, or why it cannot be read now.
+using page_reply = result<job_page, request_error>;
+
+/// Graces beyond this are this (ten years): any grace is accepted, and a
+/// timer needs one that fits its clock.
+inline constexpr duration max_grace = std::chrono::hours(24 * 365 * 10);
 
 struct shutdown_report {
   std::uint64_t finished_in_grace = 0; ///< attempts that ended in the grace
   std::uint64_t released = 0;          ///< attempts given back (pending)
+  /// Worker threads whose handler ignored its stop and had not returned
+  /// by the end of shutdown: detached, left running (see runtime.hpp).
+  std::uint64_t abandoned_handlers = 0;
 };
 
 // -- the circuit breaker's vocabulary -----------------------------------------
@@ -141,7 +150,7 @@ using store_actor = caf::typed_actor<
 using supervisor_actor = caf::typed_actor<
     caf::replies_to<atoms::enqueue, job_specs>::with<enqueue_results>,
     caf::replies_to<atoms::get, job_id>::with<job_reply>,
-    caf::replies_to<atoms::list, job_query>::with<job_page>,
+    caf::replies_to<atoms::list, job_query>::with<page_reply>,
     caf::replies_to<atoms::stats>::with<runtime_stats>,
     caf::replies_to<atoms::cancel, job_id>::with<job_reply>,
     caf::replies_to<atoms::requeue, job_id>::with<job_reply>,
@@ -164,6 +173,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job_specs)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::enqueue_results)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::page_reply)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job_result)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job_query)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::job_page)

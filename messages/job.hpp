@@ -27,6 +27,15 @@ inline constexpr duration max_timeout = std::chrono::hours(24 * 7);
 
 inline constexpr std::string_view default_queue = "default";
 
+/// Bounds on every string a job carries, in bytes, so that no record can
+/// grow past what a store accepts. Names (type, queue, breaker key) and the
+/// unique key are refused when longer (invalid_spec); error codes and
+/// messages are truncated instead (bound_error), since a failure must always
+/// be recordable. Payloads and outputs are bounded by the store
+/// (job_store::max_payload_bytes).
+inline constexpr std::size_t max_name_bytes = 255;
+inline constexpr std::size_t max_unique_key_bytes = 1024;
+
 /// What a caller asks for. Unset optionals take the job type's defaults.
 struct job_spec {
   std::string type; ///< names the handler; required
@@ -85,6 +94,7 @@ struct spec_error {
   enum class code_type {
     empty,        ///< a required text field is empty
     out_of_range, ///< a number that is negative, absurd or too large
+    too_long,     ///< a text field over its bound (max_name_bytes, ...)
   };
   code_type code = code_type::empty;
   std::string field;
@@ -96,7 +106,8 @@ struct spec_error {
 
 /// Checks the spec's own fields: non-empty type and queue, priority in
 /// [0, max_priority], max_attempts in [1, max_attempts_limit], timeout in
-/// (0, max_timeout], non-negative run_at, non-empty keys when given.
+/// (0, max_timeout], non-negative run_at, non-empty keys when given, and
+/// every text field within its bound (max_name_bytes, max_unique_key_bytes).
 /// Whether a handler exists for the type is the runtime's business.
 result<void, spec_error> validate_spec(const job_spec& spec);
 

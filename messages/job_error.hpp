@@ -69,6 +69,18 @@ struct job_error {
   friend bool operator==(const job_error&, const job_error&) = default;
 };
 
+/// Error codes are cut to this many bytes, messages to max_error_message_bytes
+/// (see bound_error).
+inline constexpr std::size_t max_error_code_bytes = 128;
+inline constexpr std::size_t max_error_message_bytes = 4096;
+
+/// `error` with its code and message cut to their bounds, at a UTF-8
+/// character boundary; a cut message ends in "... [N bytes cut]".
+job_error bound_error(job_error error);
+
+/// `text` cut to at most `limit` bytes without splitting a UTF-8 sequence.
+std::string_view utf8_prefix(std::string_view text, std::size_t limit) noexcept;
+
 /// One entry of a job's error history: a failed attempt and when it failed.
 struct attempt_error {
   std::int32_t attempt = 0;

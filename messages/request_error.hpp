@@ -22,6 +22,9 @@ struct request_error {
     not_started,        ///< the runtime has not been started (or failed to)
     invalid_config,     ///< a registration or runtime setting is nonsense
     too_large,          ///< the payload exceeds the store's size limit
+    /// No answer within runtime_config::request_timeout. The request may
+    /// still take effect (an enqueue may be stored): look before retrying.
+    timeout,
   };
   code_type code = code_type::invalid_spec;
   std::string message;

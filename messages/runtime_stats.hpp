@@ -27,6 +27,9 @@ struct outcome_counters {
   std::uint64_t pruned = 0;   ///< terminal jobs removed by retention
   /// Replies for an attempt that was no longer current (fenced off).
   std::uint64_t stale_replies = 0;
+  /// Jobs set aside because the store refused to write their record (see
+  /// supervisor.hpp); each is logged with the store's reason.
+  std::uint64_t quarantined = 0;
 };
 
 struct breaker_status {
@@ -42,6 +45,12 @@ struct runtime_stats {
   outcome_counters outcomes;
   std::vector<breaker_status> breakers; ///< sorted by key
   std::uint64_t in_flight = 0; ///< attempts handed to handlers, not returned
+  /// Jobs held whose type has no registered handler: they wait, untouched,
+  /// until a runtime that handles their type runs.
+  std::uint64_t without_handler = 0;
+  /// Set while the store cannot commit ("io: disk full"): changes wait and
+  /// are written again; enqueues are refused as store_failure meanwhile.
+  std::optional<std::string> store_failure;
 
   std::uint64_t count(job_state s) const {
     return jobs[static_cast<std::size_t>(s)];

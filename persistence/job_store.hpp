@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,10 @@ struct store_error {
   };
   code_type code = code_type::io;
   std::string message;
+  /// Set when the failure is tied to this one record of the batch (it is
+  /// too large, or breaks a constraint): the rest of the batch could be
+  /// written without it.
+  std::optional<job_id> record = std::nullopt;
 
   friend bool operator==(const store_error&, const store_error&) = default;
 };

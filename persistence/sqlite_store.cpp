@@ -9,7 +9,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <string_view>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace jobrt {
 
@@ -22,11 +27,14 @@ struct connection_closer {
 };
 using connection = std::unique_ptr<sqlite3, connection_closer>;
 
-result<connection, store_error> connect(const std::string& path, int flags,
+/// Opens `filename` (the path, or a URI with SQLITE_OPEN_URI); errors name
+/// `path`.
+result<connection, store_error> connect(const std::string& path,
+                                        const std::string& filename, int flags,
                                         std::chrono::milliseconds busy) {
   sqlite3* raw = nullptr;
-  auto rc = sqlite3_open_v2(path.c_str(), &raw, flags | SQLITE_OPEN_NOMUTEX,
-                            nullptr);
+  auto rc = sqlite3_open_v2(filename.c_str(), &raw,
+                            flags | SQLITE_OPEN_NOMUTEX, nullptr);
   connection db{raw};
   if (rc != SQLITE_OK)
     return sqlite_error(db.get(), rc, path, "cannot open");
@@ -58,6 +66,112 @@ result<void, store_error> configure_owner(sqlite3* db, const std::string& path,
     pragmas += "PRAGMA max_page_count = " +
                std::to_string(*options.max_page_count) + ";";
   return sqlite_exec(db, pragmas.c_str(), path, "cannot configure");
+}
+
+/// What lies at a store's path before it is opened.
+enum class store_file { missing, empty, present };
+
+result<store_file, store_error> inspect_store_file(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    auto err = errno;
+    if (err == ENOENT)
+      return store_file::missing;
+    return store_error{store_error::code_type::io,
+                       path + ": cannot open: " + std::strerror(err)};
+  }
+  if (S_ISDIR(st.st_mode))
+    return store_error{store_error::code_type::io,
+                       path + " is a directory, not a jobrt store"};
+  return st.st_size == 0 ? store_file::empty : store_file::present;
+}
+
+/// Refuses what is not an existing store file: nothing, or an empty file.
+result<void, store_error> require_store_file(const std::string& path,
+                                             store_file file) {
+  if (file == store_file::missing)
+    return store_error{store_error::code_type::io,
+                       path + " does not exist (no jobrt store there)"};
+  if (file == store_file::empty)
+    return store_error{store_error::code_type::corrupt,
+                       path + " is not a jobrt store (the file is empty)"};
+  return outcome::success();
+}
+
+store_error no_jobrt_tables(const std::string& path) {
+  return store_error{store_error::code_type::corrupt,
+                     path + " is not a jobrt store (no jobrt tables)"};
+}
+
+/// Removes the file a failed open() created (the lock creates it before
+/// SQLite opens it) if it holds nothing: no bytes, or, when the switch to
+/// WAL wrote its first page before a later step failed, no tables. Its -wal
+/// and -shm go too: left beside a later store of that name, a -wal would
+/// be replayed into it.
+void remove_if_blank(const std::string& path) {
+  auto file = inspect_store_file(path);
+  if (!file || file.value() == store_file::missing)
+    return;
+  if (file.value() == store_file::present) {
+    auto db = connect(path, path, SQLITE_OPEN_READONLY,
+                      std::chrono::milliseconds{0});
+    if (!db)
+      return;
+    auto version = sqlite_schema_of(db.value().get(), path);
+    if (!version || version.value() != 0)
+      return;
+  }
+  for (const auto& name : {path, path + "-wal", path + "-shm"})
+    ::unlink(name.c_str());
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+/// `path` as the path of a SQLite URI: bytes other than unreserved ones
+/// and '/' percent-encoded; an absolute path gets the empty authority.
+std::string uri_path(const std::string& path) {
+  std::string uri = path.starts_with('/') ? "file://" : "file:";
+  constexpr char hex[] = "0123456789ABCDEF";
+  for (char c : path) {
+    auto b = static_cast<unsigned char>(c);
+    bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                      (c >= '0' && c <= '9') || c == '/' || c == '.' ||
+                      c == '_' || c == '-' || c == '~';
+    if (unreserved) {
+      uri += c;
+    } else {
+      uri += '%';
+      uri += hex[b >> 4];
+      uri += hex[b & 0xf];
+    }
+  }
+  return uri;
+}
+
+/// How a reader opens `path`: read-only ("mode=ro"), with SQLite's locking,
+/// so it sees a running owner's commits. Where the directory is not
+/// writable (read-only media) and there is no -wal to read, SQLite could
+/// not create the -wal and -shm files a WAL reader wants, and no owner can
+/// be writing (it would need them): the file alone is the whole store, read
+/// as immutable. A -wal that holds transactions but lacks its -shm cannot
+/// be read there; refused rather than shown without them.
+result<std::string, store_error> reader_uri(const std::string& path) {
+  auto uri = uri_path(path) + "?mode=ro";
+  auto dir = std::filesystem::path(path).parent_path();
+  bool writable = ::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0;
+  auto wal = path + "-wal";
+  if (writable || (exists(wal) && exists(path + "-shm")))
+    return uri;
+  struct stat st {};
+  if (::stat(wal.c_str(), &st) == 0 && st.st_size > 0)
+    return store_error{store_error::code_type::io,
+                       path + ": cannot read " + wal +
+                           " without its -shm file in a read-only directory; "
+                           "copy the store's files to a writable directory"};
+  return uri + "&immutable=1";
 }
 
 store_error read_only_error(const std::string& path) {
@@ -170,6 +284,20 @@ struct sqlite_store::impl {
     return outcome::success();
   }
 
+  /// A failure that only this record's content can cause (a value over
+  /// SQLite's length limit, a constraint) names the record, so the caller
+  /// can write the rest without it; a full disk or an I/O error does not.
+  static store_error tied_to(const job& record, int rc, store_error e) {
+    auto primary = rc & 0xff;
+    if (primary == SQLITE_TOOBIG || primary == SQLITE_CONSTRAINT ||
+        primary == SQLITE_MISMATCH || primary == SQLITE_RANGE) {
+      if (primary == SQLITE_TOOBIG)
+        e.code = store_error::code_type::too_large;
+      e.record = record.id;
+    }
+    return e;
+  }
+
   result<void, store_error> check_sizes(const store_batch& batch) const {
     auto limit = options.max_payload_bytes;
     for (const auto& record : batch.upserts) {
@@ -178,12 +306,24 @@ struct sqlite_store::impl {
                            path + ": job " + std::to_string(record.id) + ": " +
                                what + " of " + std::to_string(size) +
                                " bytes exceeds the limit of " +
-                               std::to_string(limit) + " bytes"};
+                               std::to_string(limit) + " bytes",
+                           record.id};
       };
       if (record.payload.size() > limit)
         return too_big(record.payload.size(), "payload");
       if (record.output && record.output->size() > limit)
         return too_big(record.output->size(), "output");
+      // The runtime bounds these far lower (messages/job.hpp); a record
+      // made elsewhere must not get past the store either.
+      for (const auto* text : {&record.type, &record.queue, &record.breaker_key})
+        if (text->size() > limit)
+          return too_big(text->size(), "name");
+      if (record.unique_key && record.unique_key->size() > limit)
+        return too_big(record.unique_key->size(), "unique key");
+      for (const auto& e : record.errors)
+        if (e.error.code.size() + e.error.message.size() > limit)
+          return too_big(e.error.code.size() + e.error.message.size(),
+                         "error entry");
     }
     return outcome::success();
   }
@@ -204,8 +344,9 @@ struct sqlite_store::impl {
       bind_error_row(*errors, record.id, static_cast<std::int64_t>(seq),
                      record.errors[seq]);
       if (auto rc = errors->step(); rc != SQLITE_DONE)
-        return failure(rc, "cannot store the errors of job " +
-                               std::to_string(record.id));
+        return tied_to(record, rc,
+                       failure(rc, "cannot store the errors of job " +
+                                       std::to_string(record.id)));
     }
     return outcome::success();
   }
@@ -221,9 +362,11 @@ struct sqlite_store::impl {
                          path + ": cannot store job " +
                              std::to_string(record.id) + ": unique key '" +
                              *record.unique_key +
-                             "' is already held by a live job"};
+                             "' is already held by a live job",
+                         record.id};
     if (rc != SQLITE_DONE)
-      return failure(rc, "cannot store job " + std::to_string(record.id));
+      return tied_to(record, rc,
+                     failure(rc, "cannot store job " + std::to_string(record.id)));
     return sqlite3_changes(db.get()) > 0;
   }
 
@@ -267,33 +410,60 @@ sqlite_store::sqlite_store(std::unique_ptr<impl> state)
 
 sqlite_store::~sqlite_store() = default;
 
-result<std::unique_ptr<sqlite_store>, store_error>
-sqlite_store::open(const std::string& path, sqlite_options options) {
-  // The lock comes first: nothing may write before this owner is the only one.
-  BOOST_OUTCOME_TRY(lock, sqlite_file_lock::acquire(path));
-  BOOST_OUTCOME_TRY(db, connect(path,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                     options.busy_timeout));
-  BOOST_OUTCOME_TRYV(sqlite_schema_of(db.get(), path)); // refuse before writing
+namespace {
+
+/// The owner's connection, configured and migrated; the caller holds the
+/// lock.
+result<connection, store_error> connect_owner(const std::string& path,
+                                              const sqlite_options& options) {
+  int flags = SQLITE_OPEN_READWRITE;
+  if (options.create_if_missing)
+    flags |= SQLITE_OPEN_CREATE;
+  BOOST_OUTCOME_TRY(db, connect(path, path, flags, options.busy_timeout));
+  // Refuse before writing.
+  BOOST_OUTCOME_TRY(version, sqlite_schema_of(db.get(), path));
+  if (version == 0 && !options.create_if_missing)
+    return no_jobrt_tables(path);
   BOOST_OUTCOME_TRYV(configure_owner(db.get(), path, options));
   BOOST_OUTCOME_TRYV(sqlite_migrate(db.get(), path));
+  return db;
+}
+
+} // namespace
+
+result<std::unique_ptr<sqlite_store>, store_error>
+sqlite_store::open(const std::string& path, sqlite_options options) {
+  BOOST_OUTCOME_TRY(before, inspect_store_file(path));
+  if (!options.create_if_missing) {
+    BOOST_OUTCOME_TRYV(require_store_file(path, before));
+  }
+  // The lock comes first: nothing may write before this owner is the only one.
+  BOOST_OUTCOME_TRY(lock, sqlite_file_lock::acquire(path));
+  auto db = connect_owner(path, options);
+  if (!db) {
+    if (before == store_file::missing)
+      remove_if_blank(path); // still this owner's: the lock is held
+    return db.error();
+  }
   auto state = std::make_unique<impl>();
   state->path = path;
   state->options = options;
   state->lock = std::move(lock);
-  state->db = std::move(db);
+  state->db = std::move(db).value();
   return std::unique_ptr<sqlite_store>(new sqlite_store(std::move(state)));
 }
 
 result<std::unique_ptr<sqlite_store>, store_error>
 sqlite_store::open_reader(const std::string& path) {
   sqlite_options options;
-  BOOST_OUTCOME_TRY(db,
-                    connect(path, SQLITE_OPEN_READONLY, options.busy_timeout));
+  BOOST_OUTCOME_TRY(file, inspect_store_file(path));
+  BOOST_OUTCOME_TRYV(require_store_file(path, file));
+  BOOST_OUTCOME_TRY(uri, reader_uri(path));
+  BOOST_OUTCOME_TRY(db, connect(path, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+                                options.busy_timeout));
   BOOST_OUTCOME_TRY(version, sqlite_schema_of(db.get(), path));
   if (version == 0)
-    return store_error{store_error::code_type::corrupt,
-                       path + " is not a jobrt store (no jobrt tables)"};
+    return no_jobrt_tables(path);
   if (version < sqlite_schema_version)
     return store_error{store_error::code_type::version,
                        path + " has schema " + std::to_string(version) +

@@ -7,8 +7,9 @@
 //
 // Access modes:
 //   open()         the owner: a runtime, or jobctl while it changes jobs.
-//                  Creates the file if missing, applies the schema
-//                  migrations, and holds an exclusive lock on the file
+//                  Creates the file if missing (unless
+//                  sqlite_options::create_if_missing is false), applies the
+//                  schema migrations, and holds an exclusive lock on the file
 //                  (flock) for its whole life, so a second owner is refused
 //                  with store_error::locked instead of corrupting it. The
 //                  lock dies with the process, so a kill -9 never leaves it
@@ -16,7 +17,8 @@
 //                  keep the file on a local disk.
 //   open_reader()  read-only, no lock: jobctl's reading commands, which may
 //                  run while a runtime owns the file (WAL lets readers and
-//                  one writer work at once).
+//                  one writer work at once), and on read-only media (a
+//                  snapshot, a backup mount, a read-only directory).
 //
 // Durability: WAL journal; synchronous=FULL by default, so a committed batch
 // survives a power cut. NORMAL is faster (one fsync per WAL checkpoint
@@ -57,6 +59,12 @@ struct sqlite_options {
   /// How long a statement waits for another connection's lock before it
   /// fails with store_error::locked.
   std::chrono::milliseconds busy_timeout{2000};
+  /// false: open() accepts only an existing jobrt store, as a tool that
+  /// changes one must (a mistyped path is not a new, empty store). A missing
+  /// path is refused with store_error::io, an empty file or a database
+  /// without jobrt's tables with store_error::corrupt, and nothing is
+  /// created or written.
+  bool create_if_missing = true;
 };
 
 /// Jobs per state, indexed by static_cast<size_t>(job_state).
@@ -64,12 +72,18 @@ using state_counts = std::array<std::uint64_t, all_job_states.size()>;
 
 class sqlite_store final : public job_store {
 public:
-  /// Opens (creating if missing) `path` as its owner; see above.
+  /// Opens (creating if missing, unless options.create_if_missing is false)
+  /// `path` as its owner; see above. A file this call created is removed
+  /// again if the open fails, so a failure leaves no empty file behind.
   static result<std::unique_ptr<sqlite_store>, store_error>
   open(const std::string& path, sqlite_options options = {});
 
-  /// Opens an existing store read-only. A missing file, a file that is not
-  /// a jobrt store, and a newer schema are errors; commit() is refused.
+  /// Opens an existing store read-only. A missing file, an empty file, a
+  /// file that is not a jobrt store, and a newer schema are errors; commit()
+  /// is refused. Where SQLite cannot create the -shm file a WAL reader needs
+  /// (a read-only directory or mount), the file is read as immutable; a
+  /// non-empty -wal there without its -shm is refused (store_error::io)
+  /// rather than read without the transactions it holds.
   static result<std::unique_ptr<sqlite_store>, store_error>
   open_reader(const std::string& path);
 

@@ -6,17 +6,41 @@
 // request/reply measured in the same run; W2 a retry storm; W4 the timer
 // under a million deadlines. Each workload prints a table, then one JSON
 // line. The exit status is non-zero when a workload's correctness check
-// fails (performance targets are printed, never asserted).
+// fails (performance targets are printed, never asserted), and 1 when a
+// workload cannot go on (an enqueue refused, e.g. store_failure on a full
+// disk, or jobs that stop finishing): it says why on stderr.
+//
+// SIGINT or SIGTERM stops the run (cli/shutdown_signal.hpp): the running
+// workload stops enqueueing and shuts its runtime down, the rest are
+// skipped, one line says so, and the exit status is 130 (SIGINT) or 143
+// (SIGTERM).
 
 #include "options.hpp"
 #include "w1_noop.hpp"
 #include "w2_retry_storm.hpp"
 #include "w4_timer.hpp"
 
+#include "cli/shutdown_signal.hpp"
+
 #include <cstdio>
 #include <optional>
 
+namespace {
+
+const char* name_of(bench::workload w) {
+  switch (w) {
+    case bench::workload::w1: return "W1";
+    case bench::workload::w2: return "W2";
+    case bench::workload::w4: return "W4";
+  }
+  return "?";
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
+  // First, before any thread exists: every thread inherits its mask.
+  jobrt::cli::shutdown_signal interrupt;
   auto parsed = bench::parse_options(argc, argv);
   if (!parsed) {
     std::fprintf(stderr, "jobrt-bench: %s\n\n%s", parsed.error().c_str(),
@@ -34,14 +58,23 @@ int main(int argc, char** argv) {
     bench::workload_outcome outcome;
     switch (w) {
       case bench::workload::w1:
-        outcome = bench::run_w1_noop(opts);
+        outcome = bench::run_w1_noop(opts, interrupt);
         w1_jobs_per_s = outcome.jobs_per_s;
         break;
       case bench::workload::w2:
-        outcome = bench::run_w2_retry_storm(opts, w1_jobs_per_s);
+        outcome = bench::run_w2_retry_storm(opts, w1_jobs_per_s, interrupt);
         break;
-      case bench::workload::w4: outcome = bench::run_w4_timer(opts); break;
+      case bench::workload::w4:
+        outcome = bench::run_w4_timer(opts, interrupt);
+        break;
     }
+    if (interrupt.requested()) {
+      std::fprintf(stderr, "jobrt-bench: interrupted by %s during %s\n",
+                   interrupt.signal_name().data(), name_of(w));
+      return interrupt.exit_code();
+    }
+    if (outcome.stopped)
+      return 1;
     ok = ok && outcome.ok;
   }
   return ok ? 0 : 1;

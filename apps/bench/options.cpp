@@ -1,6 +1,7 @@
 #include "options.hpp"
 
-#include <charconv>
+#include "cli/decimal_arg.hpp"
+
 #include <string_view>
 #include <unistd.h>
 
@@ -10,14 +11,31 @@ namespace {
 
 using parse_result = jobrt::result<options, std::string>;
 
+using jobrt::cli::decimal_range;
+
+/// Counts of jobs, deadlines and round trips: enough for any machine's
+/// memory, and far from wrapping anything derived from them.
+constexpr decimal_range counts{1, 1'000'000'000};
+
+/// The accepted values of each numeric flag.
+decimal_range range_of(std::string_view flag) {
+  if (flag == "--seed")
+    return {};
+  if (flag == "--scheduler-threads")
+    return {0, 1024}; // 0: CAF's own default
+  if (flag == "--max-in-flight")
+    return {1, 1'000'000};
+  if (flag == "--repeat")
+    return {1, 1000};
+  return counts;
+}
+
 jobrt::result<std::uint64_t, std::string> parse_count(std::string_view flag,
                                                       std::string_view text) {
-  std::uint64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || value == 0)
-    return std::string(flag) + ": expected a positive integer, got '" +
-           std::string(text) + "'";
-  return value;
+  auto value = jobrt::cli::parse_decimal_arg(flag, text, range_of(flag));
+  if (!value)
+    return value.error().message;
+  return value.value();
 }
 
 jobrt::result<std::vector<workload>, std::string>
@@ -146,6 +164,9 @@ std::string usage() {
          "                         reported (default 3)\n"
          "  --latency-jobs N       jobs of W1's enqueue-to-start latency run\n"
          "                         (default 20,000, 10 per ms)\n"
+         "\n"
+         "Every N is plain decimal digits (no sign, no 0x) within its flag's\n"
+         "range (counts up to 1,000,000,000); the error names the range.\n"
          "\n"
          "Each workload prints a table, then one JSON line. Exit status 1 when\n"
          "a workload's correctness check fails; targets are only printed.\n";

@@ -43,26 +43,40 @@ struct throughput {
   enqueue_figures enqueue;
   completion done;
   double processing_per_s = 0;
+  std::string stopped; ///< why the run could not go on; empty if it can
 };
 
 throughput run_noop_jobs(jobrt::runtime& rt, std::size_t jobs,
-                         const options& opts) {
+                         const options& opts,
+                         const jobrt::cli::shutdown_signal& interrupt) {
   throughput t;
-  t.enqueue = enqueue_in_batches(rt, noop_specs(jobs), specs_per_call);
+  t.enqueue = enqueue_in_batches(rt, noop_specs(jobs), specs_per_call, interrupt);
+  if (!t.enqueue.stopped.empty()) {
+    t.stopped = t.enqueue.stopped;
+    return t;
+  }
   progress_bar bar(opts.progress, "W1 processing", jobs);
-  t.done = wait_for_terminal(rt, jobs, completion_limit, bar);
+  t.done = wait_for_terminal(rt, jobs, completion_limit, bar, interrupt);
+  t.stopped = t.done.stopped;
   t.processing_per_s =
       per_second(jobs, seconds_between(t.enqueue.first_call, t.done.at));
   return t;
 }
 
-/// Enqueues `jobs` stamped jobs at a steady pace and returns, per job, the
+struct latency_run {
+  /// Per job, the time from just before its enqueue call to its start.
+  std::vector<std::int64_t> ns;
+  std::string stopped; ///< why the run could not go on; empty if it can
+};
+
+/// Enqueues `jobs` stamped jobs at a steady pace and measures, per job, the
 /// time from just before its enqueue call to its handler's start.
-std::vector<std::int64_t> measure_start_latency(jobrt::runtime& rt,
-                                                const start_stamps& stamps,
-                                                std::uint64_t terminal_before,
-                                                const options& opts) {
+latency_run measure_start_latency(jobrt::runtime& rt, const start_stamps& stamps,
+                                  std::uint64_t terminal_before,
+                                  const options& opts,
+                                  const jobrt::cli::shutdown_signal& interrupt) {
   auto jobs = stamps.ns.size();
+  latency_run run;
   std::vector<std::int64_t> enqueued_ns(jobs);
   progress_bar bar(opts.progress, "W1 latency", jobs);
   auto next = steady::now();
@@ -79,18 +93,22 @@ std::vector<std::int64_t> measure_start_latency(jobrt::runtime& rt,
     std::fill(enqueued_ns.begin() + static_cast<std::ptrdiff_t>(first),
               enqueued_ns.begin() + static_cast<std::ptrdiff_t>(last),
               steady_ns());
-    rt.enqueue(std::move(specs));
+    run.stopped = enqueue_in_batches(rt, std::move(specs), latency_batch,
+                                     interrupt).stopped;
+    if (!run.stopped.empty())
+      return run;
     bar.update(first);
   }
-  auto done = wait_for_terminal(rt, terminal_before + jobs, completion_limit, bar);
-  std::vector<std::int64_t> latency;
+  auto done = wait_for_terminal(rt, terminal_before + jobs, completion_limit,
+                                bar, interrupt);
+  run.stopped = done.stopped;
   if (!done.reached)
-    return latency;
-  latency.reserve(jobs);
+    return run;
+  run.ns.reserve(jobs);
   for (std::size_t i = 0; i < jobs; ++i)
-    latency.push_back(stamps.ns[i].load(std::memory_order_relaxed) -
-                      enqueued_ns[i]);
-  return latency;
+    run.ns.push_back(stamps.ns[i].load(std::memory_order_relaxed) -
+                     enqueued_ns[i]);
+  return run;
 }
 
 void print_w1(const options& opts, std::size_t jobs, std::size_t threads,
@@ -131,9 +149,6 @@ void print_w1(const options& opts, std::size_t jobs, std::size_t threads,
     add_rows(table, commits);
   table.add("all jobs completed", ok ? "OK" : "FAIL");
   table.print();
-  if (t.enqueue.refused > 0)
-    std::printf("  %zu enqueues refused, first: %s\n", t.enqueue.refused,
-                t.enqueue.first_refusal.c_str());
   emit_json({{"workload", "w1"},
              {"store", opts.store},
              {"synchronous", opts.synchronous_full ? "full" : "normal"},
@@ -153,9 +168,12 @@ void print_w1(const options& opts, std::size_t jobs, std::size_t threads,
 
 } // namespace
 
-workload_outcome run_w1_noop(const options& opts) {
+workload_outcome run_w1_noop(const options& opts,
+                             const jobrt::cli::shutdown_signal& interrupt) {
   auto jobs = opts.jobs.value_or(w1_default_jobs);
   auto ref = measure_store_reference(opts);
+  if (interrupt.requested())
+    return {false, 0};
   auto stamps = std::make_shared<start_stamps>(opts.latency_jobs);
   jobrt::runtime rt{bench_config(opts)};
   auto noop = rt.handle("noop", [](jobrt::job_context&) {
@@ -170,9 +188,17 @@ workload_outcome run_w1_noop(const options& opts) {
       !start_runtime(rt, "W1"))
     return {false, 0};
   auto threads = scheduler_threads(rt);
-  auto t = run_noop_jobs(rt, jobs, opts);
-  auto latency_ns = measure_start_latency(rt, *stamps, jobs, opts);
-  auto latency = summarize_ns(latency_ns);
+  auto t = run_noop_jobs(rt, jobs, opts, interrupt);
+  if (!t.stopped.empty()) {
+    stop_run(rt, "W1", t.stopped, interrupt);
+    return {false, 0, true};
+  }
+  auto measured = measure_start_latency(rt, *stamps, jobs, opts, interrupt);
+  if (!measured.stopped.empty()) {
+    stop_run(rt, "W1", measured.stopped, interrupt);
+    return {false, 0, true};
+  }
+  auto latency = summarize_ns(measured.ns);
   auto commits = commit_figures_of(rt);
   (void) rt.shutdown(std::chrono::seconds(5));
   bool ok = t.done.reached && t.enqueue.refused == 0 &&

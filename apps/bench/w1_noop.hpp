@@ -7,10 +7,14 @@
 #include "options.hpp"
 #include "workload.hpp"
 
+#include "cli/shutdown_signal.hpp"
+
 namespace bench {
 
 inline constexpr std::size_t w1_default_jobs = 200'000;
 
-workload_outcome run_w1_noop(const options& opts);
+/// Stops early, shutting its runtime down, once `interrupt` arrives.
+workload_outcome run_w1_noop(const options& opts,
+                             const jobrt::cli::shutdown_signal& interrupt);
 
 } // namespace bench

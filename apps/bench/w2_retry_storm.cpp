@@ -158,7 +158,9 @@ void print_w2(const options& opts, std::size_t jobs,
              {"ok", ok}});
 }
 
-std::optional<storm_run> run_storm_once(const options& opts, std::size_t jobs) {
+/// Nothing when the run could not go on (already reported by stop_run).
+std::optional<storm_run> run_storm_once(const options& opts, std::size_t jobs,
+                                        const jobrt::cli::shutdown_signal& interrupt) {
   auto counts = std::make_shared<attempt_counts>(jobs);
   jobrt::runtime rt{bench_config(opts)};
   if (!registered(rt.handle("flaky", flaky_handler(counts), storm_options()),
@@ -167,36 +169,41 @@ std::optional<storm_run> run_storm_once(const options& opts, std::size_t jobs) {
     return std::nullopt;
   storm_run run;
   run.scheduler_threads = scheduler_threads(rt);
-  auto enqueue = enqueue_in_batches(rt, storm_specs(jobs), specs_per_call);
+  auto enqueue =
+      enqueue_in_batches(rt, storm_specs(jobs), specs_per_call, interrupt);
+  if (!enqueue.stopped.empty()) {
+    stop_run(rt, "W2", enqueue.stopped, interrupt);
+    return std::nullopt;
+  }
   {
     progress_bar bar(opts.progress, "W2 retry storm", jobs);
-    run.done = wait_for_terminal(rt, jobs, completion_limit, bar);
+    run.done = wait_for_terminal(rt, jobs, completion_limit, bar, interrupt);
+  }
+  if (!run.done.stopped.empty()) {
+    stop_run(rt, "W2", run.done.stopped, interrupt);
+    return std::nullopt;
   }
   run.commits = commit_figures_of(rt);
   (void) rt.shutdown(std::chrono::seconds(5));
   run.jobs_per_s =
       per_second(jobs, seconds_between(enqueue.first_call, run.done.at));
   run.check = check_storm(*counts, run.done, jobs);
-  if (enqueue.refused > 0) {
-    run.check.ok = false;
-    std::printf("W2: %zu enqueues refused, first: %s\n", enqueue.refused,
-                enqueue.first_refusal.c_str());
-  }
   return run;
 }
 
 } // namespace
 
 workload_outcome run_w2_retry_storm(const options& opts,
-                                    std::optional<double> w1_jobs_per_s) {
+                                    std::optional<double> w1_jobs_per_s,
+                                    const jobrt::cli::shutdown_signal& interrupt) {
   auto jobs = opts.jobs.value_or(w2_default_jobs);
   std::vector<storm_run> runs;
   std::vector<double> rates;
   bool ok = true;
   for (std::size_t i = 0; i < opts.repeat; ++i) {
-    auto run = run_storm_once(opts, jobs);
+    auto run = run_storm_once(opts, jobs, interrupt);
     if (!run)
-      return {false, 0};
+      return {false, 0, true};
     ok = ok && run->check.ok;
     rates.push_back(run->jobs_per_s);
     runs.push_back(std::move(*run));

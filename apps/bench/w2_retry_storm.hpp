@@ -9,6 +9,8 @@
 #include "options.hpp"
 #include "workload.hpp"
 
+#include "cli/shutdown_signal.hpp"
+
 #include <optional>
 
 namespace bench {
@@ -16,7 +18,9 @@ namespace bench {
 inline constexpr std::size_t w2_default_jobs = 20'000;
 
 /// `w1_jobs_per_s`: W1's processing rate when it ran in this invocation.
+/// Stops early, shutting its runtime down, once `interrupt` arrives.
 workload_outcome run_w2_retry_storm(const options& opts,
-                                    std::optional<double> w1_jobs_per_s);
+                                    std::optional<double> w1_jobs_per_s,
+                                    const jobrt::cli::shutdown_signal& interrupt);
 
 } // namespace bench

@@ -149,11 +149,12 @@ std::vector<std::int64_t> fired_lateness(const fire_log& log,
   return lateness;
 }
 
-void wait_for_fires(fire_log& log, bool progress, w4_figures& f) {
+void wait_for_fires(fire_log& log, bool progress, w4_figures& f,
+                    const jobrt::cli::shutdown_signal& interrupt) {
   progress_bar bar(progress, "W4 firing", log.due.size());
   auto fired = log.all_fired.get_future();
   auto give_up = steady::now() + lead + window + straggler_limit;
-  while (steady::now() < give_up) {
+  while (steady::now() < give_up && !interrupt.requested()) {
     bar.update(log.fired_once.load(std::memory_order_relaxed));
     if (fired.wait_for(100ms) == std::future_status::ready) {
       f.all_fired = true;
@@ -168,7 +169,8 @@ double per_deadline(double bytes, std::uint64_t armed) {
 
 /// Runs the timer and listener on an actor_system of its own; returns once
 /// both have quit, so `log` is the main thread's again.
-w4_figures measure(const options& opts, const std::shared_ptr<fire_log>& log) {
+w4_figures measure(const options& opts, const std::shared_ptr<fire_log>& log,
+                   const jobrt::cli::shutdown_signal& interrupt) {
   w4_figures f;
   f.deadlines = opts.deadlines;
   auto offsets = deadline_offsets(opts.deadlines, opts.seed);
@@ -191,7 +193,7 @@ w4_figures measure(const options& opts, const std::shared_ptr<fire_log>& log) {
       std::chrono::duration<double>(steady::now() - start).count();
   f.heap_delta = heap_bytes_in_use() - heap_before;
   f.after_schedule = scheduled.value_or(jobrt::timer_stats{});
-  wait_for_fires(*log, opts.progress, f);
+  wait_for_fires(*log, opts.progress, f, interrupt);
   auto end = ask_stats(self, timer);
   f.at_end = end.value_or(jobrt::timer_stats{});
   f.answered = f.answered && scheduled && end;
@@ -266,9 +268,12 @@ void print_w4(const options& opts, const w4_figures& f) {
 
 } // namespace
 
-workload_outcome run_w4_timer(const options& opts) {
+workload_outcome run_w4_timer(const options& opts,
+                              const jobrt::cli::shutdown_signal& interrupt) {
   auto log = std::make_shared<fire_log>(opts.deadlines);
-  auto f = measure(opts, log);
+  auto f = measure(opts, log, interrupt);
+  if (interrupt.requested())
+    return {false, 0};
   summarize_fires(*log, f);
   print_w4(opts, f);
   return {fired_exactly_once(f), static_cast<double>(f.deadlines) / f.schedule_seconds};

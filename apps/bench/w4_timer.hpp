@@ -11,8 +11,12 @@
 #include "options.hpp"
 #include "workload.hpp"
 
+#include "cli/shutdown_signal.hpp"
+
 namespace bench {
 
-workload_outcome run_w4_timer(const options& opts);
+/// Stops early, printing nothing, once `interrupt` arrives.
+workload_outcome run_w4_timer(const options& opts,
+                              const jobrt::cli::shutdown_signal& interrupt);
 
 } // namespace bench

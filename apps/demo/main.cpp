@@ -15,6 +15,12 @@
 // already there are not enqueued again, and the runtime finishes what an
 // interrupted run left (attempts cut off by the crash count as abandoned).
 //
+// SIGINT or SIGTERM stops a run gracefully (cli/shutdown_signal.hpp): no
+// more orders are enqueued, running attempts get shutdown_grace to finish
+// and the rest go back to pending, uncounted, so the next run resumes with
+// nothing abandoned. It prints one line saying so and exits with 130
+// (SIGINT) or 143 (SIGTERM); a second signal ends it at once.
+//
 // While it runs: a progress line and each breaker change as it happens.
 // At the end: a summary, the first dead letters, and one JSON line. The
 // exit code is 0 only when every job finished the way the story says.
@@ -24,6 +30,9 @@
 #include "event_tally.hpp"
 #include "payment_gateway.hpp"
 #include "progress_console.hpp"
+
+#include "cli/decimal_arg.hpp"
+#include "cli/shutdown_signal.hpp"
 
 #include "jobrt/actors/runtime.hpp"
 #include "jobrt/persistence/memory_store.hpp"
@@ -98,8 +107,13 @@ std::optional<demo_options> parse_options(int argc, char** argv) {
       continue;
     }
     if (arg == "--crash-after" && has_value) {
-      options.crash_after = std::chrono::milliseconds(
-          static_cast<std::int64_t>(std::atof(argv[++i]) * 1000));
+      auto after = cli::parse_seconds_arg("--crash-after", argv[++i],
+                                          {0, 3'600'000});
+      if (!after) {
+        std::fprintf(stderr, "jobrt-demo: %s\n", after.error().message.c_str());
+        return std::nullopt;
+      }
+      options.crash_after = after.value();
       continue;
     }
     if (arg == "--log" && has_value) {
@@ -240,14 +254,16 @@ double seconds_since(steady::time_point start) {
   return std::chrono::duration<double>(steady::now() - start).count();
 }
 
-/// Feeds the orders and samples the runtime until every job has finished
-/// (or run_limit passes); fills in the report's stats and peak.
+/// Feeds the orders and samples the runtime until every job has finished,
+/// run_limit passes or `interrupt` arrives; fills in the report's stats and
+/// peak. No order is enqueued once `interrupt` has arrived.
 void run_until_finished(runtime& rt, order_feed& feed,
                         progress_console& console, steady::time_point start,
+                        const cli::shutdown_signal& interrupt,
                         run_report& report) {
   auto next_print = steady::time_point{};
   bool renewals_cancelled = false;
-  while (steady::now() - start < run_limit) {
+  while (steady::now() - start < run_limit && !interrupt.requested()) {
     feed.arrive(rt, steady::now() - start);
     if (feed.done() && !std::exchange(renewals_cancelled, true))
       feed.cancel_renewals(rt, console);
@@ -269,8 +285,29 @@ void run_until_finished(runtime& rt, order_feed& feed,
     }
     if (finished)
       return;
-    std::this_thread::sleep_for(sample_every);
+    interrupt.wait_for(sample_every);
   }
+}
+
+/// After SIGINT or SIGTERM: running attempts get shutdown_grace to finish,
+/// the rest go back to pending for the next run. Returns the exit code.
+int stop_interrupted(runtime& rt, const order_feed& feed, bool durable,
+                     const cli::shutdown_signal& interrupt) {
+  auto by = std::string(interrupt.signal_name());
+  auto shut = rt.shutdown(shutdown_grace);
+  if (!shut) {
+    std::fprintf(stderr, "jobrt-demo: interrupted by %s; the shutdown failed: "
+                 "%s\n", by.c_str(), describe(shut.error()).c_str());
+    return 1;
+  }
+  std::fprintf(stderr,
+               "jobrt-demo: interrupted by %s after %d of %d orders arrived; "
+               "%llu running attempts finished, %llu went back to pending%s\n",
+               by.c_str(), feed.arrived(), order_count,
+               static_cast<unsigned long long>(shut.value().finished_in_grace),
+               static_cast<unsigned long long>(shut.value().released),
+               durable ? "; run again on the same --db to resume" : "");
+  return interrupt.exit_code();
 }
 
 /// The subscriber's thread may still be a few batches behind the stats:
@@ -300,9 +337,9 @@ bool register_charge(runtime& rt, std::shared_ptr<const payment_gateway> gw) {
   options.retry = charge_retry();
   options.timeout = attempt_timeout;
   options.breaker = charge_breaker();
-  // The attempt deadline runs from dispatch: never hand out more attempts
-  // than there are threads to run them, or queued ones would time out.
-  options.concurrency = gateway_connections;
+  // No concurrency limit is needed to protect the attempt deadline: it
+  // counts from the start of the handler, and the pool is handed only what
+  // its threads can start soon.
   auto added = rt.handle(std::string(charge_type),
                          charge_handler(std::move(gw)), std::move(options));
   if (!added)
@@ -348,6 +385,8 @@ runtime_config demo_config(const demo_options& options,
 } // namespace
 
 int main(int argc, char** argv) {
+  // First, before any thread exists: every thread inherits its mask.
+  cli::shutdown_signal interrupt;
   auto options = parse_options(argc, argv);
   if (!options)
     return 2;
@@ -388,8 +427,10 @@ int main(int argc, char** argv) {
               order_count, std::chrono::duration<double>(outage_begin).count(),
               std::chrono::duration<double>(outage_end).count(),
               options->log_path == "-" ? "stderr" : options->log_path.c_str());
-  run_until_finished(rt, feed, console, start, report);
+  run_until_finished(rt, feed, console, start, interrupt, report);
   console.end_status();
+  if (interrupt.requested())
+    return stop_interrupted(rt, feed, !options->memory, interrupt);
   await_events(tally, report.stats);
   report.events = tally.counts();
   report.dead_letters = first_dead_letters(rt);

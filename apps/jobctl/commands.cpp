@@ -19,12 +19,12 @@ using store_handle = std::unique_ptr<sqlite_store>;
 using code_type = command_error::code_type;
 
 command_error store_failure(const store_error& e) {
-  return {code_type::store_failure,
-          std::string(jobrt::to_string(e.code)) + ": " + e.message};
+  return {code_type::store_failure, std::string(jobrt::to_string(e.code)),
+          e.message};
 }
 
-command_error refused(std::string message) {
-  return {code_type::refused, std::move(message)};
+command_error refused(std::string reason, std::string message) {
+  return {code_type::refused, std::move(reason), std::move(message)};
 }
 
 jobrt::result<store_handle, command_error>
@@ -37,15 +37,25 @@ open_for_reading(const global_options& g) {
 
 jobrt::result<store_handle, command_error>
 open_for_changing(const global_options& g) {
-  auto store = sqlite_store::open(g.db_path);
+  jobrt::sqlite_options options;
+  options.create_if_missing = false; // a mistyped path is not a new store
+  auto store = sqlite_store::open(g.db_path, options);
   if (store)
     return std::move(store).value();
   if (store.error().code == store_error::code_type::locked)
     return command_error{
-        code_type::store_failure,
+        code_type::store_failure, "locked",
         g.db_path + " is in use by a running jobrt runtime; changes go "
                     "through the runtime while it runs (or stop it first)"};
   return store_failure(store.error());
+}
+
+/// A unique key taken by another live job refuses the change (like a
+/// transition the state forbids); any other failure is the store's.
+command_error commit_failure(const store_error& e) {
+  if (e.code == store_error::code_type::conflict)
+    return refused(std::string(jobrt::to_string(e.code)), e.message);
+  return store_failure(e);
 }
 
 jobrt::result<jobrt::job, command_error> find_job(sqlite_store& store,
@@ -54,7 +64,7 @@ jobrt::result<jobrt::job, command_error> find_job(sqlite_store& store,
   if (!found)
     return store_failure(found.error());
   if (!found.value())
-    return refused("no job with id " + std::to_string(id));
+    return refused("not_found", "no job with id " + std::to_string(id));
   return std::move(*found.value());
 }
 
@@ -87,6 +97,16 @@ nlohmann::json page_json(const jobrt::job_page& page) {
 }
 
 } // namespace
+
+void print_error(bool json, const command_error& e, std::ostream& out,
+                 std::ostream& err) {
+  if (json)
+    out << jobrt::dump_json(
+               {{"error", {{"code", e.reason}, {"message", e.message}}}})
+        << '\n';
+  else
+    err << "jobctl: " << e.message << '\n';
+}
 
 command_result show_stats(const global_options& g, std::ostream& out) {
   BOOST_OUTCOME_TRY(store, open_for_reading(g));
@@ -135,12 +155,12 @@ command_result change_job(const global_options& g, jobrt::job_id id,
   auto next = jobrt::apply_event(current, event_of(change),
                                  jobrt::wall_clock_now());
   if (!next)
-    return refused(std::string(jobrt::to_string(next.error().code)) + ": " +
+    return refused(std::string(jobrt::to_string(next.error().code)),
                    next.error().message());
   jobrt::store_batch batch;
   batch.upserts.push_back(next.value());
   if (auto committed = store->commit(batch); !committed)
-    return store_failure(committed.error());
+    return commit_failure(committed.error());
   print_record(g, next.value(), out);
   return jobrt::outcome::success();
 }
@@ -148,9 +168,10 @@ command_result change_job(const global_options& g, jobrt::job_id id,
 command_result purge_jobs(const global_options& g, const purge_options& o,
                           std::ostream& out) {
   if (!jobrt::is_terminal(o.state))
-    return refused("purge takes a terminal state (completed, dead or "
+    return refused("not_terminal",
+                   "purge takes a terminal state (completed, dead or "
                    "cancelled), not '" +
-                   std::string(jobrt::to_string(o.state)) + "'");
+                       std::string(jobrt::to_string(o.state)) + "'");
   BOOST_OUTCOME_TRY(store, open_for_changing(g));
   auto purged =
       store->purge_finished(o.state, jobrt::wall_clock_now() - o.older_than);

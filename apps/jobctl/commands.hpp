@@ -2,15 +2,17 @@
 
 // jobctl's commands on a SQLite store file. Each writes its answer to `out`
 // (a table, or one line of JSON with `json`) and returns a typed
-// command_error when it cannot; main prints that as "jobctl: <message>" and
-// exits with its code.
+// command_error when it cannot; main prints that with print_error and exits
+// with its code.
 //
 // Reading commands (stats, list, show) open the file read-only and work
-// while a runtime owns it. Changing commands (cancel, requeue, purge) open
-// it as its owner, so they are refused while a runtime runs on it: a change
-// behind a running runtime's back would be overwritten by its in-memory
-// table. cancel and requeue go through the job state machine
-// (actors/transitions.hpp), so jobctl allows exactly what the runtime does.
+// while a runtime owns it, and on read-only media. Changing commands
+// (cancel, requeue, purge) open it as its owner, so they are refused while a
+// runtime runs on it: a change behind a running runtime's back would be
+// overwritten by its in-memory table. No command creates a store: a path
+// that is not an existing jobrt store is refused. cancel and requeue go
+// through the job state machine (actors/transitions.hpp), so jobctl allows
+// exactly what the runtime does.
 
 #include "jobrt/messages/job.hpp"
 #include "jobrt/messages/job_query.hpp"
@@ -24,13 +26,17 @@
 namespace jobctl {
 
 struct command_error {
-  /// Also the process exit code. (CLI11 owns the codes of usage errors.)
+  /// Also the process exit code.
   enum class code_type : int {
+    usage = 1,         ///< a malformed command line (main's, from CLI11)
     refused = 2,       ///< unknown id, a transition the state forbids, ...
     store_failure = 3, ///< the file is locked, missing, corrupt, ...
   };
   code_type code = code_type::refused;
-  std::string message;
+  /// What went wrong, for scripts: "not_found", "invalid_transition",
+  /// "locked", a store_error code ("io", "corrupt", ...), "usage".
+  std::string reason;
+  std::string message; ///< in words, for people
 };
 
 struct global_options {
@@ -56,6 +62,11 @@ struct purge_options {
 enum class job_change { cancel, requeue };
 
 using command_result = jobrt::result<void, command_error>;
+
+/// With `json`, {"error":{"code":reason,"message":...}} on `out` (where
+/// scripts read the answers); else "jobctl: <message>" on `err`.
+void print_error(bool json, const command_error& e, std::ostream& out,
+                 std::ostream& err);
 
 command_result show_stats(const global_options& g, std::ostream& out);
 command_result list_jobs(const global_options& g, const list_options& o,

@@ -1,5 +1,7 @@
 #include "duration_arg.hpp"
 
+#include "cli/decimal_arg.hpp"
+
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -50,22 +52,20 @@ parse_duration_arg(std::string_view text) {
   };
   if (text.size() < 2)
     return fail(code_type::malformed);
-  auto digits = text.substr(0, text.size() - 1);
-  for (char c : digits)
-    if (!is_digit(c))
-      return fail(code_type::malformed);
+  constexpr auto max_ms = std::numeric_limits<std::int64_t>::max();
+  auto digits = jobrt::cli::parse_decimal_arg(
+      "--older-than", text.substr(0, text.size() - 1),
+      {0, static_cast<std::uint64_t>(max_ms)});
+  if (!digits &&
+      digits.error().code == jobrt::cli::decimal_arg_error::code_type::malformed)
+    return fail(code_type::malformed);
   auto unit = unit_in_ms(text.back());
   if (!unit)
     return fail(is_digit(text.back()) ? code_type::malformed
                                       : code_type::unknown_unit);
-  constexpr auto max_ms = std::numeric_limits<std::int64_t>::max();
-  std::int64_t count = 0;
-  for (char c : digits) {
-    auto digit = static_cast<std::int64_t>(c - '0');
-    if (count > (max_ms - digit) / 10)
-      return fail(code_type::too_large);
-    count = count * 10 + digit;
-  }
+  if (!digits)
+    return fail(code_type::too_large);
+  auto count = static_cast<std::int64_t>(digits.value());
   if (count > max_ms / *unit)
     return fail(code_type::too_large);
   return jobrt::duration{count * *unit};

@@ -81,10 +81,17 @@ void print_errors(std::ostream& out, const job& j) {
 
 std::string format_utc(time_point at) {
   using namespace std::chrono;
+  // Bounds first: the calendar arithmetic wraps for times far outside them
+  // (time_point::max() came out as year -6911).
+  constexpr time_point first{sys_days{year{0} / January / 1}};
+  constexpr time_point last{sys_days{year{10000} / January / 1} -
+                            milliseconds{1}};
+  if (at > last)
+    return "never";
+  if (at < first)
+    return "before year 0";
   auto day = floor<days>(at);
   year_month_day date{sys_days{day}};
-  if (!date.ok() || date.year() > year{9999})
-    return "never";
   hh_mm_ss clock{floor<seconds>(at - day)};
   char text[32];
   std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02dZ",

@@ -13,7 +13,7 @@
 namespace jobctl {
 
 /// "2026-11-23T19:52:52Z"; "never" for a time past year 9999 (a saturated
-/// run_at).
+/// run_at, up to time_point::max()), "before year 0" for one before it.
 std::string format_utc(jobrt::time_point at);
 
 /// One row per state, zeros included, then the total.

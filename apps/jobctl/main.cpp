@@ -8,22 +8,37 @@
 //   jobctl --db PATH [--json] requeue ID
 //   jobctl --db PATH [--json] purge --state S [--older-than 30s|15m|12h|7d]
 //
-// Global options may also follow the command. Exit codes: 0 done; 2 refused
-// (unknown id, a transition the job's state forbids, a non-terminal purge);
-// 3 the store failed or is owned by a running runtime; CLI11's codes for
-// usage errors. See commands.hpp for which commands need the file's lock.
+// Global options may also follow the command. Ids, --limit and --after are
+// decimal digits (cli/decimal_arg.hpp). Exit codes: see exit_codes below.
+// With --json every answer, errors included, is one line of JSON on stdout.
+// See commands.hpp for which commands need the file's lock.
 
 #include "commands.hpp"
 #include "duration_arg.hpp"
 
+#include "cli/decimal_arg.hpp"
+
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <iostream>
 #include <limits>
+#include <string_view>
 
 namespace {
 
 using namespace jobctl;
+
+constexpr const char* exit_codes =
+    "Exit codes:\n"
+    "  0  done\n"
+    "  1  usage error: unknown option, malformed number, missing argument\n"
+    "  2  refused: unknown id, a transition the job's state forbids, a\n"
+    "     unique key held by another live job, purge of a live state\n"
+    "  3  store failure: the file is missing, not a jobrt store, corrupt,\n"
+    "     unreadable, or in use by a running runtime (for changes)\n"
+    "With --json, errors are JSON on stdout too:\n"
+    "  {\"error\":{\"code\":\"not_found\",\"message\":\"no job with id 9\"}}";
 
 /// Every subcommand and the values its options fill.
 struct command_line {
@@ -47,11 +62,28 @@ jobrt::job_state state_argument(const std::string& option,
   return state.value();
 }
 
+constexpr auto max_id =
+    static_cast<std::uint64_t>(std::numeric_limits<jobrt::job_id>::max());
+
+/// `text` as a number in `range`, or the usage error that says why not.
+std::uint64_t number_argument(std::string_view name, const std::string& text,
+                              jobrt::cli::decimal_range range) {
+  auto n = jobrt::cli::parse_decimal_arg(name, text, range);
+  if (!n)
+    throw CLI::ValidationError(n.error().message);
+  return n.value();
+}
+
 void add_id_argument(CLI::App& command, jobrt::job_id& id) {
-  command.add_option("id", id, "the job's id")
-      ->required()
-      ->check(CLI::Range(jobrt::job_id{1},
-                         std::numeric_limits<jobrt::job_id>::max()));
+  command
+      .add_option_function<std::string>(
+          "id",
+          [&id](const std::string& s) {
+            id = static_cast<jobrt::job_id>(number_argument("id", s, {1, max_id}));
+          },
+          "the job's id")
+      ->type_name("ID")
+      ->required();
 }
 
 void add_list(CLI::App& app, command_line& cl) {
@@ -67,12 +99,24 @@ void add_list(CLI::App& app, command_line& cl) {
   cl.list->add_option_function<std::string>(
       "--queue", [&args](const std::string& s) { args.queue = s; },
       "only jobs of this queue");
-  cl.list->add_option("--limit", args.limit, "jobs per page")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, jobrt::max_page_size));
-  cl.list->add_option("--after", args.after,
-                      "start after this id (the previous page's hint)")
-      ->check(CLI::NonNegativeNumber);
+  cl.list
+      ->add_option_function<std::string>(
+          "--limit",
+          [&args](const std::string& s) {
+            args.limit = number_argument("--limit", s, {1, jobrt::max_page_size});
+          },
+          "jobs per page, 1 to " + std::to_string(jobrt::max_page_size) +
+              " (default " + std::to_string(args.limit) + ")")
+      ->type_name("N");
+  cl.list
+      ->add_option_function<std::string>(
+          "--after",
+          [&args](const std::string& s) {
+            args.after = static_cast<jobrt::job_id>(
+                number_argument("--after", s, {0, max_id}));
+          },
+          "start after this id (the previous page's hint)")
+      ->type_name("ID");
 }
 
 void add_purge(CLI::App& app, command_line& cl) {
@@ -100,7 +144,15 @@ void add_purge(CLI::App& app, command_line& cl) {
 }
 
 void add_commands(CLI::App& app, command_line& cl) {
-  app.add_option("--db", cl.global.db_path, "the jobrt SQLite file")
+  app.add_option_function<std::string>(
+         "--db",
+         [&cl](const std::string& path) {
+           if (path.empty())
+             throw CLI::ValidationError("--db must name a file, not ''");
+           cl.global.db_path = path;
+         },
+         "the jobrt SQLite file")
+      ->type_name("PATH")
       ->required();
   app.add_flag("--json", cl.global.json, "answer with one line of JSON");
   cl.stats = app.add_subcommand("stats", "how many jobs are in each state");
@@ -130,6 +182,19 @@ command_result run(const command_line& cl) {
   return purge_jobs(g, cl.purge_args, std::cout);
 }
 
+/// A usage error, as JSON when --json is among the arguments (CLI11 stopped
+/// before it could set the flag).
+int usage_error(int argc, char** argv, const CLI::ParseError& e) {
+  bool json = false;
+  for (int i = 1; i < argc; ++i)
+    json = json || std::string_view(argv[i]) == "--json";
+  command_error usage{command_error::code_type::usage, "usage", e.what()};
+  print_error(json, usage, std::cout, std::cerr);
+  if (!json)
+    std::cerr << "Run with --help for more information.\n";
+  return static_cast<int>(usage.code);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -139,16 +204,19 @@ int main(int argc, char** argv) {
   // command too ("jobctl list --json --db f").
   app.fallthrough();
   app.require_subcommand(1);
+  app.footer(exit_codes);
   command_line cl;
   add_commands(app, cl);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::Success& e) { // --help
     return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return usage_error(argc, argv, e);
   }
   auto done = run(cl);
   if (done)
     return 0;
-  std::cerr << "jobctl: " << done.error().message << '\n';
+  print_error(cl.global.json, done.error(), std::cout, std::cerr);
   return static_cast<int>(done.error().code);
 }

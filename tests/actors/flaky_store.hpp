@@ -7,6 +7,8 @@
 #include "jobrt/persistence/memory_store.hpp"
 
 #include <cstdint>
+#include <functional>
+#include <string>
 
 namespace jobrt::testing {
 
@@ -20,6 +22,13 @@ public:
 
   result<void, store_error> commit(store_batch& batch) override {
     ++attempts;
+    if (refuse_record)
+      for (const auto& r : batch.upserts)
+        if (refuse_record(r))
+          return store_error{store_error::code_type::too_large,
+                             "job " + std::to_string(r.id) +
+                                 ": the record is too large (simulated)",
+                             r.id};
     if (successes_first > 0) {
       --successes_first;
     } else if (failures_left > 0) {
@@ -37,6 +46,9 @@ public:
     successes_first = after;
   }
 
+  /// A record for which this says true fails its whole batch, naming it,
+  /// as a record over SQLite's limits would.
+  std::function<bool(const job&)> refuse_record;
   memory_store durable;
   int failures_left = 0;
   int successes_first = 0;

@@ -249,13 +249,13 @@ TEST_CASE("list filters and pages by id", "[supervisor][list]") {
   job_query q;
   q.type = "a";
   q.limit = 2;
-  auto first = f.ask<job_page>(atoms::list::value, q);
+  auto first = f.ask<page_reply>(atoms::list::value, q).value();
   REQUIRE(first.jobs.size() == 2);
   CHECK(first.jobs[0].id == ids[0]);
   CHECK(first.jobs[1].id == ids[2]);
   REQUIRE(first.next_after);
   q.after = *first.next_after;
-  auto second = f.ask<job_page>(atoms::list::value, q);
+  auto second = f.ask<page_reply>(atoms::list::value, q).value();
   REQUIRE(second.jobs.size() == 2);
   CHECK(second.jobs[0].id == ids[3]);
   CHECK(second.jobs[1].id == ids[5]);
@@ -263,7 +263,7 @@ TEST_CASE("list filters and pages by id", "[supervisor][list]") {
 
   job_query pending;
   pending.state = job_state::pending;
-  CHECK(f.ask<job_page>(atoms::list::value, pending).jobs.size() == 4);
+  CHECK(f.ask<page_reply>(atoms::list::value, pending).value().jobs.size() == 4);
 }
 
 TEST_CASE("graceful shutdown waits out the grace, then gives attempts back",

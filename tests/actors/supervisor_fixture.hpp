@@ -12,6 +12,7 @@
 
 #include "jobrt/actors/supervisor.hpp"
 #include "jobrt/actors/timer.hpp"
+#include "jobrt/actors/worker_pool.hpp"
 #include "jobrt/persistence/memory_store.hpp"
 
 #include <caf/scoped_actor.hpp>
@@ -142,7 +143,9 @@ public:
     setup.clock = clock;
     setup.log = quiet_logger();
     setup.timer = timer;
-    setup.worker_threads = 0;
+    setup.worker_threads = worker_threads;
+    setup.pool = pool;
+    setup.handoff_per_thread = handoff_per_thread;
     setup.max_in_flight = max_in_flight;
     setup.queue_concurrency = std::move(queues);
     setup.jitter_seed = 7;
@@ -192,6 +195,28 @@ public:
   /// False: commit through a store actor, as with a store on disk.
   bool inline_commit = true;
   retention_policy retention = retention_policy::keep_all();
+  /// Callable handlers run on `pool`, a manual-mode pool the test drives
+  /// with run_queued (see with_manual_pool); worker_threads is the number
+  /// of threads the supervisor believes it has.
+  std::shared_ptr<worker_pool> pool;
+  std::size_t worker_threads = 0;
+  std::size_t handoff_per_thread = 2;
+
+  /// Gives the supervisor a manual pool that counts as `threads` threads;
+  /// its attempts start on the clock of this fixture.
+  void with_manual_pool(std::size_t threads) {
+    worker_threads = threads;
+    pool = std::make_shared<worker_pool>(
+        0, quiet_logger(), nullptr,
+        worker_pool_options{[c = clock] { return c->now(); }, registry});
+  }
+
+  /// Registers `type` to a callable handler, run on the pool.
+  void handle_callable(const std::string& type, job_handler fn,
+                       job_type_options options = with_policy(retry_policy{})) {
+    auto added = registry->add(type, std::move(fn), std::move(options));
+    REQUIRE(added);
+  }
 
   std::shared_ptr<job_store> store_in_use() const {
     return other_store ? other_store : store;

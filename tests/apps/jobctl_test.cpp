@@ -6,6 +6,8 @@
 #include "jobrt/messages/job_json.hpp"
 #include "jobrt/persistence/sqlite_store.hpp"
 
+#include "persistence/read_only_dir.hpp"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -16,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <set>
 #include <sstream>
 #include <string>
@@ -364,7 +367,8 @@ TEST_CASE("cancel follows the transition table and changes the file") {
     auto before = stored_job(path, 6);
     auto r = run_jobctl(dir, db(path) + " cancel 6");
     CHECK(r.exit_code == 2);
-    CHECK(r.err.find("invalid_transition") != std::string::npos);
+    CHECK(r.err == "jobctl: job 6: event 'cancel' is not allowed in state "
+                   "'completed'\n");
     CHECK(r.out.empty());
     CHECK(stored_job(path, 6) == before);
   }
@@ -395,12 +399,22 @@ TEST_CASE("requeue runs a dead job again and refuses a completed one") {
   }
   SECTION("completed is refused with exit code 2; the file is unchanged") {
     auto before = stored_job(path, 7);
+    auto r = run_jobctl(dir, db(path) + " requeue 7");
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "jobctl: job 7: event 'requeue' is not allowed in state "
+                   "'completed'\n");
+    CHECK(r.out.empty());
+    CHECK(stored_job(path, 7) == before);
+  }
+  SECTION("with --json the refusal is JSON on stdout, with its code") {
     auto r = run_jobctl(dir, db(path) + " --json requeue 7");
     CHECK(r.exit_code == 2);
-    CHECK(r.err ==
-          "jobctl: invalid_transition: job 7: event 'requeue' is not "
-          "allowed in state 'completed'\n");
-    CHECK(stored_job(path, 7) == before);
+    CHECK(r.err.empty());
+    CHECK(nlohmann::json::parse(r.out) ==
+          nlohmann::json{{"error",
+                          {{"code", "invalid_transition"},
+                           {"message", "job 7: event 'requeue' is not allowed "
+                                       "in state 'completed'"}}}});
   }
 }
 
@@ -484,6 +498,213 @@ TEST_CASE("a missing file is a store error with exit code 3") {
 
 TEST_CASE("a missing command or --db is a usage error") {
   scratch_dir dir;
-  CHECK(run_jobctl(dir, "stats").exit_code != 0);
-  CHECK(run_jobctl(dir, "--db x.db").exit_code != 0);
+  CHECK(run_jobctl(dir, "stats").exit_code == 1);
+  CHECK(run_jobctl(dir, "--db x.db").exit_code == 1);
+  auto empty = run_jobctl(dir, "--db '' stats");
+  CHECK(empty.exit_code == 1);
+  CHECK(empty.err == "jobctl: --db must name a file, not ''\n"
+                     "Run with --help for more information.\n");
+}
+
+// -- numbers are decimal digits (issue 10, item 2) ----------------------------
+
+TEST_CASE("ids are decimal: 010 is job 10, never octal 8") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+  auto r = run_jobctl(dir, db(path) + " --json requeue 010");
+  REQUIRE(parse_output(r).at("id") == 10);
+  CHECK(stored_job(path, 10).state == job_state::pending);
+  CHECK(stored_job(path, 8).state == job_state::dead);
+  CHECK(ids_of(parse_output(run_jobctl(dir, db(path) + " --json list --after 08"))) ==
+        std::vector<job_id>{9, 10});
+  CHECK(ids_of(parse_output(run_jobctl(dir, db(path) + " --json list --after 010")))
+            .empty());
+}
+
+TEST_CASE("an id, --limit or --after that is not decimal digits in range is "
+          "a usage error that says so") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+  auto before = reader(path)->load();
+  REQUIRE(before);
+  struct refusal {
+    std::string args;
+    std::string message;
+  };
+  const std::vector<refusal> refusals{
+      {"show 0x10", "id must be a positive decimal number, not '0x10'"},
+      {"show +5", "id must be a positive decimal number, not '+5'"},
+      {"show abc", "id must be a positive decimal number, not 'abc'"},
+      {"show 0", "id must be a positive decimal number, not '0'"},
+      {"show -1", "id must be a positive decimal number, not '-1'"},
+      {"show 5x", "id must be a positive decimal number, not '5x'"},
+      {"requeue 99999999999999999999",
+       "id must be between 1 and 9223372036854775807, not "
+       "'99999999999999999999'"},
+      {"cancel 9223372036854775808",
+       "id must be between 1 and 9223372036854775807, not "
+       "'9223372036854775808'"},
+      {"list --limit 0x10", "--limit must be a positive decimal number, not "
+                            "'0x10'"},
+      {"list --limit 5000", "--limit must be between 1 and 1000, not '5000'"},
+      {"list --limit 0", "--limit must be a positive decimal number, not '0'"},
+      {"list --after -1", "--after must be a decimal number (digits only), "
+                          "not '-1'"},
+      {"list --after 1e3", "--after must be a decimal number (digits only), "
+                           "not '1e3'"},
+  };
+  for (const auto& [args, message] : refusals) {
+    INFO(args);
+    auto r = run_jobctl(dir, db(path) + " " + args);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err == "jobctl: " + message +
+                       "\nRun with --help for more information.\n");
+    auto json = run_jobctl(dir, db(path) + " --json " + args);
+    CHECK(json.exit_code == 1);
+    CHECK(json.err.empty());
+    CHECK(nlohmann::json::parse(json.out, nullptr, false) ==
+          nlohmann::json{{"error", {{"code", "usage"}, {"message", message}}}});
+  }
+  auto after = reader(path)->load();
+  REQUIRE(after);
+  CHECK(after.value().jobs == before.value().jobs);
+}
+
+// -- changing commands never create a store (item 10) ----------------------------
+
+TEST_CASE("changing commands refuse a path that is not an existing store and "
+          "create nothing") {
+  scratch_dir dir;
+  auto missing = (dir.path() / "mistyped.db").string();
+  auto empty = (dir.path() / "empty.db").string();
+  std::ofstream{empty};
+  for (const std::string command :
+       {"cancel 1", "requeue 1", "purge --state dead"}) {
+    INFO(command);
+    auto r = run_jobctl(dir, db(missing) + " " + command);
+    CHECK(r.exit_code == 3);
+    CHECK(r.err == "jobctl: " + missing +
+                       " does not exist (no jobrt store there)\n");
+    CHECK_FALSE(fs::exists(missing));
+
+    auto e = run_jobctl(dir, db(empty) + " --json " + command);
+    CHECK(e.exit_code == 3);
+    CHECK(nlohmann::json::parse(e.out, nullptr, false) ==
+          nlohmann::json{{"error",
+                          {{"code", "corrupt"},
+                           {"message", empty + " is not a jobrt store (the "
+                                               "file is empty)"}}}});
+    CHECK(fs::file_size(empty) == 0);
+    CHECK_FALSE(fs::exists(empty + "-wal"));
+  }
+}
+
+// -- read-only media (item 11) ----------------------------------------------------
+
+TEST_CASE("reading commands work on a store in a read-only directory") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+  test::read_only_dir guard{dir.path()};
+  if (!guard.ok()) {
+    WARN("skipped: cannot make a directory read-only here");
+    return;
+  }
+  // Its output goes elsewhere: nothing can be written in `dir` now.
+  scratch_dir elsewhere;
+  CHECK(parse_output(run_jobctl(elsewhere, db(path) + " --json stats"))
+            .at("dead") == 2);
+  CHECK(ids_of(parse_output(run_jobctl(elsewhere,
+                                       db(path) + " --json list --state dead"))) ==
+        std::vector<job_id>{8, 10});
+  auto shown = job_from_json(
+      parse_output(run_jobctl(elsewhere, db(path) + " --json show 8")));
+  REQUIRE(shown);
+  CHECK(shown.value().errors.size() == 2);
+  CHECK(run_jobctl(elsewhere, db(path) + " show 8").exit_code == 0);
+  CHECK_FALSE(fs::exists(path + "-wal"));
+  CHECK_FALSE(fs::exists(path + "-shm"));
+}
+
+// -- exit codes and messages (item 12) ----------------------------------------------
+
+TEST_CASE("with --json every error is JSON on stdout with a code") {
+  scratch_dir dir;
+  auto path = write_store(dir, sample_jobs());
+  auto error_of = [&](const std::string& args, int exit_code) {
+    auto r = run_jobctl(dir, args);
+    INFO(args << "\nstdout: " << r.out << "\nstderr: " << r.err);
+    CHECK(r.exit_code == exit_code);
+    CHECK(r.err.empty());
+    auto doc = nlohmann::json::parse(r.out, nullptr, false);
+    REQUIRE(doc.is_object());
+    REQUIRE(doc.contains("error"));
+    return doc.at("error");
+  };
+  CHECK(error_of(db(path) + " --json show 999", 2) ==
+        nlohmann::json{{"code", "not_found"}, {"message", "no job with id 999"}});
+  CHECK(error_of(db(path) + " --json purge --state pending", 2).at("code") ==
+        "not_terminal");
+  CHECK(error_of(db((dir.path() / "absent.db").string()) + " --json stats", 3)
+            .at("code") == "io");
+  CHECK(error_of("--json stats", 1) ==
+        nlohmann::json{{"code", "usage"}, {"message", "--db is required"}});
+  CHECK(error_of(db(path) + " --json list --state sleeping", 1).at("code") ==
+        "usage");
+
+  auto owner = sqlite_store::open(path);
+  REQUIRE(owner);
+  CHECK(error_of(db(path) + " --json cancel 1", 3).at("code") == "locked");
+}
+
+TEST_CASE("a requeue refused by a unique key another live job holds is a "
+          "refusal (2), not a store failure") {
+  scratch_dir dir;
+  auto now = wall_clock_now();
+  auto dead = dead_job(1, "email", "default", now);
+  dead.unique_key = "welcome-42";
+  auto live = new_job(2, "email", "default", now);
+  live.unique_key = "welcome-42";
+  auto path = write_store(dir, {dead, live});
+
+  auto r = run_jobctl(dir, db(path) + " --json requeue 1");
+  CHECK(r.exit_code == 2);
+  auto doc = nlohmann::json::parse(r.out, nullptr, false);
+  CHECK(doc.at("error").at("code") == "conflict");
+  CHECK_THAT(doc.at("error").at("message").get<std::string>(),
+             Catch::Contains("unique key 'welcome-42'"));
+  CHECK(stored_job(path, 1).state == job_state::dead);
+}
+
+TEST_CASE("a run_at at the end of time prints as never") {
+  scratch_dir dir;
+  auto now = wall_clock_now();
+  auto j = retrying_job(1, now);
+  j.run_at = saturating_add(now, duration::max()); // time_point::max()
+  auto path = write_store(dir, {j});
+
+  auto shown = run_jobctl(dir, db(path) + " show 1");
+  REQUIRE(shown.exit_code == 0);
+  std::istringstream lines(shown.out);
+  std::string run_at;
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("run_at", 0) == 0)
+      run_at = line;
+  CHECK_THAT(run_at, Catch::EndsWith(" never"));
+  auto listed = run_jobctl(dir, db(path) + " list");
+  REQUIRE(listed.exit_code == 0);
+  CHECK(listed.out.find("never") != std::string::npos);
+  // JSON keeps the exact number of milliseconds.
+  CHECK(parse_output(run_jobctl(dir, db(path) + " --json show 1")).at("run_at") ==
+        std::numeric_limits<std::int64_t>::max());
+}
+
+TEST_CASE("--help documents the exit codes") {
+  scratch_dir dir;
+  auto r = run_jobctl(dir, "--help");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Exit codes:") &&
+                        Catch::Contains("2  refused") &&
+                        Catch::Contains("3  store failure") &&
+                        Catch::Contains("1  usage error"));
 }

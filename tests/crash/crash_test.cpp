@@ -25,6 +25,8 @@
 #include "crash/crash_workload.hpp"
 #include "persistence/scratch_dir.hpp"
 
+#include "cli/decimal_arg.hpp"
+
 #include "jobrt/persistence/sqlite_store.hpp"
 
 #include <catch2/catch.hpp>
@@ -61,16 +63,23 @@ namespace {
 
 // -- settings ----------------------------------------------------------------
 
-std::uint64_t env_number(const char* name, std::uint64_t fallback) {
-  if (const char* text = std::getenv(name); text != nullptr && *text != '\0')
-    return std::strtoull(text, nullptr, 10);
-  return fallback;
+/// The variable's number, `fallback` when it is unset or empty; a value
+/// that is not decimal digits in `range` fails the test, saying why.
+std::uint64_t env_number(const char* name, std::uint64_t fallback,
+                         cli::decimal_range range = {}) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0')
+    return fallback;
+  auto value = cli::parse_decimal_arg(name, text, range);
+  if (!value)
+    FAIL(value.error().message);
+  return value.value();
 }
 
 struct crash_settings {
   std::uint64_t seed = env_number("JOBRT_CRASH_SEED", 20240917);
-  std::size_t jobs = env_number("JOBRT_CRASH_JOBS", 2500);
-  std::size_t kills = env_number("JOBRT_CRASH_KILLS", 24);
+  std::size_t jobs = env_number("JOBRT_CRASH_JOBS", 2500, {1, 1'000'000});
+  std::size_t kills = env_number("JOBRT_CRASH_KILLS", 24, {1, 10'000});
 };
 
 // -- the worker process --------------------------------------------------------

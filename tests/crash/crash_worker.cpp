@@ -18,6 +18,8 @@
 
 #include "crash/crash_workload.hpp"
 
+#include "cli/decimal_arg.hpp"
+
 #include "jobrt/actors/runtime.hpp"
 #include "jobrt/persistence/sqlite_store.hpp"
 
@@ -194,8 +196,16 @@ int main(int argc, char** argv) {
   }
   const std::string db_path = argv[1];
   const std::string journal_path = argv[2];
-  const auto seed = std::strtoull(argv[3], nullptr, 10);
-  const auto jobs = static_cast<std::size_t>(std::strtoull(argv[4], nullptr, 10));
+  const auto seed_arg = cli::parse_decimal_arg("SEED", argv[3]);
+  const auto jobs_arg = cli::parse_decimal_arg("JOBS", argv[4], {1, SIZE_MAX});
+  for (const auto* arg : {&seed_arg, &jobs_arg})
+    if (!*arg) {
+      std::fprintf(stderr, "jobrt-crash-worker: %s\n",
+                   arg->error().message.c_str());
+      return 2;
+    }
+  const auto seed = seed_arg.value();
+  const auto jobs = static_cast<std::size_t>(jobs_arg.value());
 
   const auto known = known_keys(db_path);
   const durable_journal journal{journal_path};

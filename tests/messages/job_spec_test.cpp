@@ -51,6 +51,13 @@ TEST_CASE("validate_spec accepts every field at its limits") {
          s.breaker_key = "b";
          s.unique_key = "u";
        }},
+      {"names and keys at their bounds",
+       [](job_spec& s) {
+         s.type = std::string(max_name_bytes, 't');
+         s.queue = std::string(max_name_bytes, 'q');
+         s.breaker_key = std::string(max_name_bytes, 'b');
+         s.unique_key = std::string(max_unique_key_bytes, 'u');
+       }},
       {"empty payload and any queue",
        [](job_spec& s) {
          s.payload.clear();
@@ -102,6 +109,20 @@ TEST_CASE("validate_spec rejects each bad field naming it") {
        "breaker_key", spec_code::empty},
       {"empty unique_key", [](job_spec& s) { s.unique_key = ""; },
        "unique_key", spec_code::empty},
+      {"type over its bound",
+       [](job_spec& s) { s.type = std::string(max_name_bytes + 1, 't'); },
+       "type", spec_code::too_long},
+      {"queue over its bound",
+       [](job_spec& s) { s.queue = std::string(max_name_bytes + 1, 'q'); },
+       "queue", spec_code::too_long},
+      {"breaker_key over its bound",
+       [](job_spec& s) { s.breaker_key = std::string(max_name_bytes + 1, 'b'); },
+       "breaker_key", spec_code::too_long},
+      {"unique_key over its bound",
+       [](job_spec& s) {
+         s.unique_key = std::string(max_unique_key_bytes + 1, 'u');
+       },
+       "unique_key", spec_code::too_long},
   }));
   INFO(c.what);
   auto spec = minimal_spec();

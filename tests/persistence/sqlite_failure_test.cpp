@@ -4,6 +4,7 @@
 
 #include "jobrt/persistence/sqlite_store.hpp"
 
+#include "persistence/read_only_dir.hpp"
 #include "persistence/scratch_dir.hpp"
 #include "persistence/store_samples.hpp"
 
@@ -35,33 +36,6 @@ void write_random_bytes(const std::string& path, std::size_t offset,
   out.seekp(static_cast<std::streamoff>(offset));
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
-
-// Makes a directory unwritable for the test's duration, even for root (CI
-// runs as root, which ignores permission bits: there the directory is made
-// immutable with chattr, which root must respect).
-class unwritable_dir {
-public:
-  explicit unwritable_dir(const std::filesystem::path& dir) : dir_(dir) {
-    if (::geteuid() == 0)
-      ok_ = std::system(("chattr +i '" + dir_.string() + "'").c_str()) == 0;
-    else
-      ok_ = ::chmod(dir_.c_str(), 0555) == 0;
-  }
-  ~unwritable_dir() {
-    if (::geteuid() == 0)
-      (void) std::system(("chattr -i '" + dir_.string() + "'").c_str());
-    else
-      (void) ::chmod(dir_.c_str(), 0755);
-  }
-  unwritable_dir(const unwritable_dir&) = delete;
-  unwritable_dir& operator=(const unwritable_dir&) = delete;
-
-  bool ok() const noexcept { return ok_; }
-
-private:
-  std::filesystem::path dir_;
-  bool ok_ = false;
-};
 
 TEST_CASE("not a database: a file of random bytes is refused as corrupt",
           "[sqlite_failure]") {
@@ -171,7 +145,7 @@ TEST_CASE("read-only directory: opening a store there fails with io",
     REQUIRE(store->commit(batch));
   }
   auto fresh = dir.file("fresh.db");
-  unwritable_dir guard{dir.path()};
+  read_only_dir guard{dir.path()};
   REQUIRE(guard.ok());
 
   auto created = sqlite_store::open(fresh);
@@ -271,6 +245,8 @@ TEST_CASE("full disk: a commit beyond max_page_count fails as io and the "
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == code::io);
   CHECK_THAT(refused.error().message, Catch::Contains("full"));
+  // A failure of the medium names no record: the whole batch must wait.
+  CHECK_FALSE(refused.error().record);
   CHECK_THAT(refused.error().message, Catch::Contains(path));
 
   auto snapshot = store->load();
@@ -305,6 +281,9 @@ TEST_CASE("too large: a payload or output over the limit writes nothing",
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == code::too_large);
   CHECK_THAT(refused.error().message, Catch::Contains("job 2"));
+  // The failure names its record, so the runtime can set it aside and
+  // write the rest.
+  CHECK(refused.error().record == job_id{2});
 
   auto big_output = plain_job(3);
   big_output.output = std::string(33, 'o');
@@ -312,6 +291,20 @@ TEST_CASE("too large: a payload or output over the limit writes nothing",
   refused = store->commit(second);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == code::too_large);
+  CHECK(refused.error().record == job_id{3});
+
+  // So does a failure over any other text of the record, which only a
+  // record made outside the runtime can reach (the runtime bounds them).
+  auto big_error = plain_job(4);
+  big_error.state = job_state::retrying;
+  big_error.attempt = 1;
+  big_error.errors.push_back(
+      attempt_error{1, job_error::transient("x", std::string(40, 'm')), {}});
+  auto third = upserting({plain_job(1), big_error});
+  refused = store->commit(third);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == code::too_large);
+  CHECK(refused.error().record == job_id{4});
 
   auto snapshot = store->load();
   REQUIRE(snapshot);

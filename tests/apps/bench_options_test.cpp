@@ -1,0 +1,58 @@
+// jobrt-bench's command line (apps/bench/options.hpp): every number is
+// decimal digits within its flag's range, through cli/decimal_arg.hpp.
+
+#include "bench/options.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+jobrt::result<bench::options, std::string>
+parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "jobrt-bench");
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  return bench::parse_options(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string refusal(std::vector<std::string> args) {
+  auto parsed = parse(std::move(args));
+  REQUIRE_FALSE(parsed);
+  return parsed.error();
+}
+
+} // namespace
+
+TEST_CASE("bench numbers are decimal digits in range") {
+  auto parsed = parse({"--workload", "w1", "--jobs", "010", "--repeat=5",
+                       "--seed", "0", "--scheduler-threads", "0"});
+  REQUIRE(parsed);
+  CHECK(parsed.value().jobs == 10u);
+  CHECK(parsed.value().repeat == 5u);
+  CHECK(parsed.value().seed == 0u);
+  CHECK(parsed.value().scheduler_threads == 0u); // CAF's own, as documented
+}
+
+TEST_CASE("bench refuses C literals, signs and numbers out of range") {
+  for (const char* text : {"0x10", "+5", "-5", " 5", "5k", "1e3", ""}) {
+    INFO(text);
+    CHECK(refusal({"--workload", "w1", "--jobs", text}) ==
+          "--jobs must be a positive decimal number, not '" +
+              std::string(text) + "'");
+  }
+  CHECK(refusal({"--workload", "w1", "--jobs", "0"}) ==
+        "--jobs must be a positive decimal number, not '0'");
+  CHECK(refusal({"--workload", "w1", "--repeat", "1000000"}) ==
+        "--repeat must be between 1 and 1000, not '1000000'");
+  CHECK(refusal({"--workload", "w4", "--deadlines", "18446744073709551616"}) ==
+        "--deadlines must be between 1 and 1000000000, not "
+        "'18446744073709551616'");
+  CHECK(refusal({"--workload", "w1", "--scheduler-threads", "100000"}) ==
+        "--scheduler-threads must be between 0 and 1024, not '100000'");
+  CHECK(refusal({"--workload", "w1", "--seed", "-1"}) ==
+        "--seed must be a decimal number (digits only), not '-1'");
+}
