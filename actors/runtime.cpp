@@ -195,8 +195,7 @@ result<void, request_error> runtime::start() {
     if (!opened)
       return request_error{request_error::code_type::store_failure,
                            "cannot open the job database: " +
-                               std::string(to_string(opened.error().code)) +
-                               ": " + opened.error().message,
+                               describe(opened.error()),
                            0};
     d.config.store = std::move(opened).value();
   }
@@ -215,8 +214,7 @@ result<void, request_error> runtime::start() {
       d.pool = std::make_shared<worker_pool>(
           d.config.worker_threads, d.config.logger, nullptr,
           worker_pool_options{[clock] { return clock->now(); }, d.registry,
-                              std::chrono::duration_cast<std::chrono::milliseconds>(
-                                  d.config.stop_patience)});
+                              d.config.stop_patience});
     } catch (const std::system_error& e) {
       d.stopped = true;
       return request_error{request_error::code_type::not_started,
@@ -331,9 +329,7 @@ result<shutdown_report, request_error> runtime::shutdown(duration grace) {
   if (d.pool) {
     // The grace is over: handlers still running were asked to stop. Those
     // that do not return within stop_patience lose their thread.
-    auto abandoned = d.pool->stop_and_join(
-        std::chrono::duration_cast<std::chrono::milliseconds>(
-            d.config.stop_patience));
+    auto abandoned = d.pool->stop_and_join(d.config.stop_patience);
     if (report)
       report.value().abandoned_handlers = abandoned;
   }

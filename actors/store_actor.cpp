@@ -40,8 +40,8 @@ void write_group(store_pointer self) {
   std::optional<store_error> failure;
   if (!written) {
     failure = written.error();
-    st.log->error("store: a transaction of {} turns ({} rows) failed: {}: {}",
-                  turns, rows, to_string(failure->code), failure->message);
+    st.log->error("store: a transaction of {} turns ({} rows) failed: {}",
+                  turns, rows, describe(*failure));
   }
   self->send(st.listener, atoms::committed::value, st.last_seq,
              std::move(failure));

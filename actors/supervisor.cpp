@@ -211,7 +211,11 @@ private:
   void release_all();
   /// Why the store cannot commit, while degraded.
   request_error store_refusal() const;
-  void count_without_handler(const job_entry& entry, int delta);
+  /// A live job whose type this runtime has no handler for.
+  bool waits_without_handler(const job_entry& entry) const {
+    return lanes_[entry.lane].registration == nullptr &&
+           !is_terminal(entry.record.state);
+  }
   void report_without_handler() const;
   void quarantine(job_id id, const store_error& why);
   void drop_quarantined(held_turn& turn);
@@ -227,8 +231,6 @@ private:
   time_point now_{};
   unit_random random_;
   std::shared_ptr<worker_pool> pool_;
-  /// Started by this supervisor (joined when it ends) or given (stopped).
-  bool owns_pool_ = false;
   /// Attempts on the pool (running or waiting for a thread), and its bound.
   std::size_t on_pool_ = 0;
   std::size_t pool_capacity_ = 0;
@@ -270,10 +272,9 @@ private:
   /// A commit failed: seal only on recommit, with a growing delay.
   bool degraded_ = false;
   bool recommit_pending_ = false;
-  /// What the last failed commit said, while degraded.
-  std::optional<store_error> failure_;
-  /// Why the last failed commit failed: told to the enqueues it took back.
-  std::string rollback_reason_;
+  /// What the last failed commit said: told to the enqueues it took back
+  /// and, while degraded, to every request.
+  std::optional<store_error> last_failure_;
   duration recommit_delay_{0};
   std::uint64_t recovery_seq_ = 0;
   /// Set when a turn that took effect made jobs ready or armed them.
@@ -298,13 +299,6 @@ void supervisor_state::init(pointer self, supervisor_setup setup) {
   random_ = seeded_unit_random(setup_.jitter_seed);
   last_id_ = setup_.snapshot.last_id;
   pool_ = setup_.pool;
-  if (!pool_ && setup_.worker_threads > 0) {
-    pool_ = std::make_shared<worker_pool>(
-        setup_.worker_threads, setup_.log, nullptr,
-        worker_pool_options{[clock = setup_.clock] { return clock->now(); },
-                            setup_.registry});
-    owns_pool_ = true;
-  }
   if (pool_) {
     auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
     pool_->set_results_ready([weak] {
@@ -340,13 +334,8 @@ void supervisor_state::init(pointer self, supervisor_setup setup) {
 }
 
 supervisor_state::~supervisor_state() {
-  if (!pool_)
-    return;
-  // A pool given by the runtime is joined there, with the grace it chose;
-  // one of our own is ours to join.
-  if (owns_pool_)
-    pool_->stop_and_join(std::chrono::seconds(2));
-  else
+  // Its owner (the runtime) joins it, with the patience it chose.
+  if (pool_)
     pool_->stop();
 }
 
@@ -359,7 +348,8 @@ void supervisor_state::restore(job record) {
   if (r.unique_key && !is_terminal(r.state))
     unique_keys_.emplace(*r.unique_key, r.id);
   note_finished(r);
-  count_without_handler(entry, 1);
+  if (waits_without_handler(entry))
+    ++without_handler_;
   switch (r.state) {
     case job_state::pending: make_ready(entry); break;
     case job_state::scheduled:
@@ -447,15 +437,13 @@ void supervisor_state::on_committed(std::uint64_t seq,
     settled_seq_ = std::max(settled_seq_, seq);
     if (degraded_ && seq >= recovery_seq_) {
       degraded_ = false;
-      failure_.reset();
       recommit_delay_ = duration{0};
       setup_.log->warn("supervisor: the store works again; resuming");
     }
     release_durable();
     return;
   }
-  rollback_reason_ = std::string(to_string(failure->code)) + ": " +
-                     failure->message;
+  last_failure_ = failure;
   // A failure tied to one record sets that record aside; the rest is
   // written again at once (the seal at the end of this turn), instead of
   // the same batch failing forever. Any other failure degrades.
@@ -464,10 +452,9 @@ void supervisor_state::on_committed(std::uint64_t seq,
   if (isolate) {
     quarantine(*failure->record, *failure);
   } else {
-    failure_ = failure;
     setup_.log->error("supervisor: changes up to turn {} are not durable "
-                      "({}: {}); holding their effects and retrying",
-                      seq, to_string(failure->code), failure->message);
+                      "({}); holding their effects and retrying",
+                      seq, describe(*failure));
   }
   // Every turn that depended on the failed transaction now depends on the
   // next seal, which writes again what they wrote (or on nothing, if all
@@ -656,8 +643,8 @@ void supervisor_state::answer_enqueue(enqueue_reply& reply) {
     if (r && rolled_back_.count(r.value().id) != 0)
       r = refusal(request_error::code_type::store_failure,
                   "the store could not commit the enqueue" +
-                      (rollback_reason_.empty() ? std::string{}
-                                                : ": " + rollback_reason_));
+                      (last_failure_ ? ": " + describe(*last_failure_)
+                                     : std::string{}));
   reply.promise.deliver(std::move(reply.results));
 }
 
@@ -728,9 +715,14 @@ void supervisor_state::note_change(job_entry& entry,
   if (from) {
     --by_state_[static_cast<std::size_t>(*from)];
     ++by_state_[static_cast<std::size_t>(r.state)];
+    // Such a job changes state only by an operator's cancel or requeue.
     if (lanes_[entry.lane].registration == nullptr &&
-        is_terminal(*from) != is_terminal(r.state))
-      is_terminal(r.state) ? --without_handler_ : ++without_handler_;
+        is_terminal(*from) != is_terminal(r.state)) {
+      if (is_terminal(r.state))
+        --without_handler_;
+      else
+        ++without_handler_;
+    }
   }
   if (is_terminal(r.state))
     release_unique_key(r);
@@ -1220,9 +1212,8 @@ runtime_stats supervisor_state::stats() const {
   s.outcomes = outcomes_;
   s.in_flight = running_.size();
   s.without_handler = without_handler_;
-  if (degraded_ && failure_)
-    s.store_failure = std::string(to_string(failure_->code)) + ": " +
-                      failure_->message;
+  if (degraded_ && last_failure_)
+    s.store_failure = describe(*last_failure_);
   for (const auto& [key, gate] : gates_)
     s.breakers.push_back(breaker_status{key, gate.state, gate.trips,
                                         gate.reopen_at});
@@ -1244,20 +1235,11 @@ void supervisor_state::on_breaker_update(const breaker_update& update) {
 }
 
 request_error supervisor_state::store_refusal() const {
-  std::string cause = failure_ ? std::string(to_string(failure_->code)) +
-                                     ": " + failure_->message
-                               : std::string("a commit failed");
+  std::string cause = last_failure_ ? describe(*last_failure_)
+                                    : std::string("a commit failed");
   return refusal(request_error::code_type::store_failure,
                  "the store cannot commit (" + cause +
                      "); nothing was changed, retry later");
-}
-
-void supervisor_state::count_without_handler(const job_entry& entry,
-                                             int delta) {
-  if (lanes_[entry.lane].registration == nullptr &&
-      !is_terminal(entry.record.state))
-    without_handler_ = static_cast<std::uint64_t>(
-        static_cast<std::int64_t>(without_handler_) + delta);
 }
 
 /// Once, at start: jobs of a type this runtime has no handler for would
@@ -1267,8 +1249,7 @@ void supervisor_state::report_without_handler() const {
     return;
   std::map<std::string_view, std::uint64_t> by_type;
   for (const auto& [id, entry] : jobs_)
-    if (lanes_[entry.lane].registration == nullptr &&
-        !is_terminal(entry.record.state))
+    if (waits_without_handler(entry))
       ++by_type[entry.record.type];
   std::string types;
   for (const auto& [type, count] : by_type)

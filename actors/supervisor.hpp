@@ -79,11 +79,10 @@ struct supervisor_setup {
   timer_actor timer;
   /// Threads that run callable handlers; 0 allows only handler actors.
   std::size_t worker_threads = 4;
-  /// Where callable handlers run. Null: the supervisor starts a pool of
-  /// worker_threads threads itself (and throws if it cannot). A pool given
-  /// here (the runtime's, or a manual-mode one in tests) is only stopped by
-  /// the supervisor, not joined: its owner joins it. Either way the hand-off
-  /// bound below counts worker_threads.
+  /// Where callable handlers run (the runtime's pool of worker_threads
+  /// threads, or a manual-mode one in tests); null allows only handler
+  /// actors. The supervisor stops it when it ends; its owner joins it. The
+  /// hand-off bound below counts worker_threads.
   std::shared_ptr<worker_pool> pool;
   /// Attempts handed to callable handlers and not yet returned are at most
   /// worker_threads * handoff_per_thread: one running per thread, the rest

@@ -99,7 +99,35 @@ struct worker_pool::shared_state {
 
   std::deque<runner> runners; // one per thread, plus one for run_queued
 
+  using batch_iterator = std::deque<std::vector<work_item>>::iterator;
+
   static void thread_main(std::shared_ptr<shared_state> self, runner& me);
+  /// The runner running attempt `attempt` of job `id`, or null.
+  runner* runner_of_locked(job_id id, std::int32_t attempt) {
+    for (auto& r : runners)
+      if (r.running_id == id && r.running_attempt == attempt)
+        return &r;
+    return nullptr;
+  }
+  /// The first item of `batch` not yet taken.
+  std::vector<work_item>::iterator first_left(batch_iterator batch) {
+    return batch->begin() +
+           (batch == batches.begin() ? static_cast<std::ptrdiff_t>(head) : 0);
+  }
+  /// Where that attempt waits in the queue, if it does.
+  std::optional<std::pair<batch_iterator, std::vector<work_item>::iterator>>
+  find_queued_locked(job_id id, std::int32_t attempt) {
+    for (auto batch = batches.begin(); batch != batches.end(); ++batch) {
+      auto found = std::find_if(first_left(batch), batch->end(),
+                                [&](const work_item& item) {
+                                  return item.record.id == id &&
+                                         item.record.attempt == attempt;
+                                });
+      if (found != batch->end())
+        return std::pair{batch, found};
+    }
+    return std::nullopt;
+  }
   bool take_locked(runner& me, work_item& item);
   /// Publishes `r`; true if the consumer is to be notified after unlocking.
   bool publish_locked(work_result&& r);
@@ -203,23 +231,13 @@ void worker_pool::request_stop(job_id id, std::int32_t attempt) {
   bool notify = false;
   {
     std::lock_guard<std::mutex> guard{s.mutex};
-    for (auto& r : s.runners) {
-      if (r.running_id == id && r.running_attempt == attempt) {
-        r.stop.raise();
-        return;
-      }
+    if (auto* r = s.runner_of_locked(id, attempt)) {
+      r->stop.raise();
+      return;
     }
-    const auto matches = [&](const work_item& item) {
-      return item.record.id == id && item.record.attempt == attempt;
-    };
-    for (auto batch = s.batches.begin(); batch != s.batches.end(); ++batch) {
-      const auto first =
-          batch->begin() +
-          (batch == s.batches.begin() ? static_cast<std::ptrdiff_t>(s.head) : 0);
-      const auto found = std::find_if(first, batch->end(), matches);
-      if (found == batch->end())
-        continue;
-      const bool was_last = batch->end() - first == 1;
+    if (auto where = s.find_queued_locked(id, attempt)) {
+      auto [batch, found] = *where;
+      const bool was_last = batch->end() - s.first_left(batch) == 1;
       notify = s.publish_locked(not_run(std::move(*found), steady::now()));
       batch->erase(found);
       --s.queued;
@@ -228,7 +246,6 @@ void worker_pool::request_stop(job_id id, std::int32_t attempt) {
           s.head = 0;
         s.batches.erase(batch);
       }
-      break;
     }
   }
   if (notify)
@@ -238,17 +255,10 @@ void worker_pool::request_stop(job_id id, std::int32_t attempt) {
 attempt_phase worker_pool::phase_of(job_id id, std::int32_t attempt) const {
   auto& s = *state_;
   std::lock_guard<std::mutex> guard{s.mutex};
-  for (const auto& r : s.runners)
-    if (r.running_id == id && r.running_attempt == attempt)
-      return {attempt_phase::kind::running, r.running_since};
-  for (auto batch = s.batches.begin(); batch != s.batches.end(); ++batch) {
-    const auto first =
-        batch->begin() +
-        (batch == s.batches.begin() ? static_cast<std::ptrdiff_t>(s.head) : 0);
-    for (auto item = first; item != batch->end(); ++item)
-      if (item->record.id == id && item->record.attempt == attempt)
-        return {attempt_phase::kind::queued, {}};
-  }
+  if (const auto* r = s.runner_of_locked(id, attempt))
+    return {attempt_phase::kind::running, r->running_since};
+  if (s.find_queued_locked(id, attempt))
+    return {attempt_phase::kind::queued, {}};
   return {};
 }
 

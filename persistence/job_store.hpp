@@ -43,6 +43,9 @@ struct store_error {
 
 std::string_view to_string(store_error::code_type c) noexcept;
 
+/// "code: message", for logs and refusals.
+std::string describe(const store_error& e);
+
 /// Everything one turn changed: whole records to insert or replace, and ids
 /// to remove. All or nothing.
 struct store_batch {

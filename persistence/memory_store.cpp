@@ -17,6 +17,10 @@ std::string_view to_string(store_error::code_type c) noexcept {
   return "unknown";
 }
 
+std::string describe(const store_error& e) {
+  return std::string(to_string(e.code)) + ": " + e.message;
+}
+
 result<store_snapshot, store_error> memory_store::load() {
   std::lock_guard<std::mutex> guard{mutex_};
   store_snapshot snapshot;

@@ -4,6 +4,7 @@
 // cannot hold shutdown or the destructor, a request that gets no answer
 // says `timeout`, and jobs nobody handles are counted.
 
+#include "quiet_runtime.hpp"
 #include "thread_flag.hpp"
 
 #include "jobrt/actors/runtime.hpp"
@@ -14,9 +15,6 @@
 #include <caf/send.hpp>
 
 #include <catch2/catch.hpp>
-
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <future>
 #include <memory>
@@ -33,15 +31,6 @@ namespace {
 
 using code = request_error::code_type;
 
-runtime_config quiet_config() {
-  runtime_config c;
-  c.worker_threads = 2;
-  c.logger = std::make_shared<spdlog::logger>(
-      "jobrt-limits-test", std::make_shared<spdlog::sinks::null_sink_mt>());
-  c.jitter_seed = 1;
-  return c;
-}
-
 job_spec spec_of(std::string type) {
   job_spec s;
   s.type = std::move(type);
@@ -54,7 +43,7 @@ job_handler succeeds() {
 
 /// start() with `change` applied to a quiet config; the refusal it gives.
 request_error refusal_of(std::function<void(runtime_config&)> change) {
-  auto config = quiet_config();
+  auto config = quiet_runtime_config();
   change(config);
   runtime rt{config};
   REQUIRE(rt.handle("t", succeeds()));
@@ -96,7 +85,7 @@ TEST_CASE("settings that would make jobs wait forever are refused at start",
 
 TEST_CASE("a type name over its bound is refused at registration",
           "[runtime][config]") {
-  runtime rt{quiet_config()};
+  runtime rt{quiet_runtime_config()};
   auto added = rt.handle(std::string(max_name_bytes + 1, 't'), succeeds());
   REQUIRE_FALSE(added);
   CHECK(added.error().field == "type");
@@ -104,7 +93,7 @@ TEST_CASE("a type name over its bound is refused at registration",
 
 TEST_CASE("shutdown with the largest grace waits for the running attempt",
           "[runtime][shutdown]") {
-  runtime rt{quiet_config()};
+  runtime rt{quiet_runtime_config()};
   auto started = std::make_shared<thread_flag>();
   auto release = std::make_shared<thread_flag>();
   REQUIRE(rt.handle("slow", [started, release](job_context&) -> job_result {
@@ -136,7 +125,7 @@ TEST_CASE("a handler that ignores its stop cannot hold shutdown or the "
   auto release = std::make_shared<thread_flag>();
   auto returned = std::make_shared<thread_flag>();
   {
-    auto config = quiet_config();
+    auto config = quiet_runtime_config();
     config.stop_patience = 50ms;
     runtime rt{config};
     REQUIRE(rt.handle("stuck", [started, release, returned](job_context&) -> job_result {
@@ -161,7 +150,7 @@ TEST_CASE("a handler that ignores its stop cannot hold shutdown or the "
 
 TEST_CASE("a request that gets no answer in time fails as timeout",
           "[runtime]") {
-  auto config = quiet_config();
+  auto config = quiet_runtime_config();
   config.scheduler_threads = 1;
   config.request_timeout = 200ms;
   runtime rt{config};
@@ -193,7 +182,7 @@ TEST_CASE("a request that gets no answer in time fails as timeout",
 TEST_CASE("jobs of a type without a handler are counted", "[runtime]") {
   auto store = std::make_shared<memory_store>();
   {
-    auto config = quiet_config();
+    auto config = quiet_runtime_config();
     config.store = store;
     runtime rt{config};
     REQUIRE(rt.handle("old", succeeds()));
@@ -205,7 +194,7 @@ TEST_CASE("jobs of a type without a handler are counted", "[runtime]") {
     }
     REQUIRE(rt.shutdown(1s));
   }
-  auto config = quiet_config();
+  auto config = quiet_runtime_config();
   config.store = store;
   runtime rt{config};
   REQUIRE(rt.handle("new", succeeds()));
@@ -225,7 +214,7 @@ TEST_CASE("start fails with the reason when worker threads cannot be created",
   auto child = fork();
   REQUIRE(child >= 0);
   if (child == 0) {
-    auto config = quiet_config();
+    auto config = quiet_runtime_config();
     config.worker_threads = 64;
     runtime rt{config};
     if (!rt.handle("t", succeeds()))

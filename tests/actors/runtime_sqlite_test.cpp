@@ -2,14 +2,13 @@
 // a time.
 
 #include "event_recorder.hpp"
+#include "quiet_runtime.hpp"
 
 #include "persistence/scratch_dir.hpp"
 
 #include "jobrt/actors/runtime.hpp"
 #include "jobrt/persistence/sqlite_store.hpp"
 
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
 
 using namespace jobrt;
 using namespace jobrt::testing;
@@ -19,12 +18,8 @@ using namespace std::chrono_literals;
 namespace {
 
 runtime_config on_file(const std::string& path) {
-  runtime_config c;
-  c.worker_threads = 2;
+  auto c = quiet_runtime_config();
   c.database = path;
-  c.logger = std::make_shared<spdlog::logger>(
-      "jobrt-sqlite-test", std::make_shared<spdlog::sinks::null_sink_mt>());
-  c.jitter_seed = 1;
   return c;
 }
 

@@ -3,13 +3,11 @@
 // timeouts of blocking handlers, and shutdown.
 
 #include "event_recorder.hpp"
+#include "quiet_runtime.hpp"
 #include "thread_flag.hpp"
 
 #include "jobrt/actors/runtime.hpp"
 #include "jobrt/persistence/memory_store.hpp"
-
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <stdexcept>
@@ -19,15 +17,6 @@ using namespace jobrt::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-runtime_config quiet_config() {
-  runtime_config c;
-  c.worker_threads = 2;
-  c.logger = std::make_shared<spdlog::logger>(
-      "jobrt-runtime-test", std::make_shared<spdlog::sinks::null_sink_mt>());
-  c.jitter_seed = 1;
-  return c;
-}
 
 job_spec spec_of(std::string type, std::string payload = {}) {
   job_spec s;
@@ -46,7 +35,7 @@ job_type_options quick_retries(std::int32_t attempts) {
 } // namespace
 
 TEST_CASE("a callable handler sees its job and completes it", "[runtime]") {
-  runtime rt{quiet_config()};
+  runtime rt{quiet_runtime_config()};
   // Written on a worker thread, read here: the hand-over in between runs
   // through CAF, which ThreadSanitizer cannot see, so it is locked.
   std::mutex seen_mutex;
@@ -84,7 +73,7 @@ TEST_CASE("a callable handler sees its job and completes it", "[runtime]") {
 TEST_CASE("an exception escaping a handler is a transient failure with code "
           "'exception'",
           "[runtime]") {
-  runtime rt{quiet_config()};
+  runtime rt{quiet_runtime_config()};
   REQUIRE(rt.handle("explode", [](job_context& ctx) -> job_result {
     if (ctx.attempt() == 1)
       throw std::runtime_error("boom");
@@ -108,7 +97,7 @@ TEST_CASE("an exception escaping a handler is a transient failure with code "
 
 TEST_CASE("refusals are typed: unknown type, late registration, bad config",
           "[runtime]") {
-  runtime rt{quiet_config()};
+  runtime rt{quiet_runtime_config()};
   auto noop = [](job_context&) -> job_result { return job_output{}; };
   REQUIRE(rt.handle("a", noop));
   auto twice = rt.handle("a", noop);
@@ -138,7 +127,7 @@ TEST_CASE("refusals are typed: unknown type, late registration, bad config",
 TEST_CASE("a blocking handler past its timeout is stopped; the retry waits "
           "for it to return",
           "[runtime][timeout]") {
-  runtime rt{quiet_config()};
+  runtime rt{quiet_runtime_config()};
   std::atomic<int> running{0};
   std::atomic<int> overlaps{0};
   std::atomic<int> saw_stop{0};
@@ -170,7 +159,7 @@ TEST_CASE("a blocking handler past its timeout is stopped; the retry waits "
 TEST_CASE("cancelling a running callable asks it to stop; the job ends "
           "cancelled when it returns",
           "[runtime][cancel]") {
-  runtime rt{quiet_config()};
+  runtime rt{quiet_runtime_config()};
   thread_flag started;
   std::atomic<bool> saw_stop{false};
   REQUIRE(rt.handle("long", [&](job_context& ctx) -> job_result {
@@ -193,7 +182,7 @@ TEST_CASE("cancelling a running callable asks it to stop; the job ends "
 
 TEST_CASE("shutdown gives a running attempt back to pending", "[runtime]") {
   auto store = std::make_shared<memory_store>();
-  auto config = quiet_config();
+  auto config = quiet_runtime_config();
   config.store = store;
   runtime rt{config};
   thread_flag started;

@@ -4,8 +4,7 @@
 // while the store fails for everyone (a full disk) requests are answered at
 // once with the cause instead of waiting out the request timeout.
 
-#include "flaky_store.hpp"
-#include "supervisor_fixture.hpp"
+#include "flaky_fixture.hpp"
 
 #include <caf/scoped_actor.hpp>
 
@@ -17,12 +16,7 @@ namespace {
 
 using code = request_error::code_type;
 
-struct failing_store_fixture : supervisor_fixture {
-  failing_store_fixture() {
-    other_store = flaky;
-    inline_commit = false;
-  }
-
+struct failing_store_fixture : flaky_fixture {
   /// The reply to a request if one came without simulated time passing.
   template <class Reply, class... Ts>
   std::optional<Reply> answer_at_once(Ts&&... xs) {
@@ -36,8 +30,6 @@ struct failing_store_fixture : supervisor_fixture {
                   caf::after(std::chrono::seconds(0)) >> [] {});
     return reply;
   }
-
-  std::shared_ptr<flaky_store> flaky = std::make_shared<flaky_store>();
 };
 
 } // namespace

@@ -4,8 +4,7 @@
 // The store actor runs on the deterministic coordinator (flaky_store does
 // not block).
 
-#include "flaky_store.hpp"
-#include "supervisor_fixture.hpp"
+#include "flaky_fixture.hpp"
 
 using namespace jobrt;
 using namespace jobrt::testing;
@@ -15,16 +14,7 @@ namespace {
 
 using code = request_error::code_type;
 
-struct durable_fixture : supervisor_fixture {
-  durable_fixture() {
-    other_store = flaky;
-    inline_commit = false;
-  }
-
-  std::optional<job> durable(job_id id) const { return flaky->durable.find(id); }
-
-  std::shared_ptr<flaky_store> flaky = std::make_shared<flaky_store>();
-};
+using durable_fixture = flaky_fixture;
 
 } // namespace
 
