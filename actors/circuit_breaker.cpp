@@ -105,18 +105,7 @@ config_check validate_breaker_config(const breaker_config& c) {
 circuit_breaker::circuit_breaker(breaker_config config)
     : config_(std::move(config)) {}
 
-bool circuit_breaker::try_admit() {
-  switch (state_) {
-    case breaker_state::closed: return true;
-    case breaker_state::open: return false;
-    case breaker_state::half_open:
-      if (probes_admitted_ >= config_.probes)
-        return false;
-      ++probes_admitted_;
-      return true;
-  }
-  return false;
-}
+bool circuit_breaker::try_admit() { return admission_.try_admit(); }
 
 std::optional<breaker_transition> circuit_breaker::record(call_outcome outcome,
                                                           time_point now) {
@@ -135,7 +124,7 @@ circuit_breaker::cooldown_elapsed(time_point now) {
   if (state_ != breaker_state::open || !reopen_at_ || now < *reopen_at_)
     return std::nullopt;
   state_ = breaker_state::half_open;
-  probes_admitted_ = 0;
+  admission_.enter(state_, config_.probes);
   probes_succeeded_ = 0;
   reopen_at_.reset();
   return breaker_transition{breaker_state::open, breaker_state::half_open,
@@ -163,8 +152,7 @@ circuit_breaker::record_half_open(call_outcome outcome, time_point now) {
     case call_outcome::ignored_failure:
       // The probe told nothing about the dependency, so another job may
       // take its place; otherwise a bad job could wedge the breaker.
-      if (probes_admitted_ > 0)
-        --probes_admitted_;
+      admission_.give_back();
       return std::nullopt;
   }
   return std::nullopt;
@@ -223,6 +211,7 @@ std::optional<breaker_transition> circuit_breaker::trip(time_point now) {
   if (trips_ < std::numeric_limits<std::int32_t>::max())
     ++trips_;
   state_ = breaker_state::open;
+  admission_.enter(state_, 0);
   reopen_at_ = saturating_add(now, grown_cooldown(config_, trips_));
   clear_window();
   return breaker_transition{from, breaker_state::open, now, trips_,
@@ -233,7 +222,7 @@ std::optional<breaker_transition> circuit_breaker::close(time_point now) {
   const auto from = state_;
   state_ = breaker_state::closed;
   trips_ = 0;
-  probes_admitted_ = 0;
+  admission_.enter(state_, config_.probes);
   probes_succeeded_ = 0;
   reopen_at_.reset();
   clear_window();

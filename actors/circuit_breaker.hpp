@@ -12,7 +12,9 @@
 // Permanent failures (and attempts abandoned by a crash) never count and
 // never close or open it.
 
+#include "jobrt/actors/breaker_admission.hpp"
 #include "jobrt/actors/config_error.hpp"
+#include "jobrt/messages/breaker.hpp"
 #include "jobrt/messages/job_error.hpp"
 #include "jobrt/messages/time.hpp"
 
@@ -24,10 +26,6 @@
 #include <variant>
 
 namespace jobrt {
-
-enum class breaker_state : std::uint8_t { closed, open, half_open };
-
-std::string_view to_string(breaker_state s) noexcept;
 
 /// The last `calls` outcomes.
 struct count_window {
@@ -66,35 +64,6 @@ struct breaker_config {
 
 /// Checks a config for nonsense; the error names the field.
 config_check validate_breaker_config(const breaker_config& c);
-
-enum class call_outcome : std::uint8_t {
-  success,
-  transient_failure, ///< a transient failure or a timeout: counts
-  /// A permanent failure, or an attempt abandoned by a crashed process: it
-  /// says nothing about the dependency's health and never counts.
-  ignored_failure,
-};
-
-/// Maps an attempt's failure to what the breaker sees (see
-/// counts_for_breaker in messages/job_error.hpp).
-constexpr call_outcome outcome_of(error_kind k) noexcept {
-  return counts_for_breaker(k) ? call_outcome::transient_failure
-                               : call_outcome::ignored_failure;
-}
-
-/// A change of breaker state, for logs, metrics and subscribers.
-struct breaker_transition {
-  breaker_state from = breaker_state::closed;
-  breaker_state to = breaker_state::closed;
-  time_point at{};
-  /// Consecutive trips so far (0 after closing).
-  std::int32_t trips = 0;
-  /// Set when `to` is open: when the cooldown ends.
-  std::optional<time_point> reopen_at;
-
-  friend bool operator==(const breaker_transition&,
-                         const breaker_transition&) = default;
-};
 
 class circuit_breaker {
 public:
@@ -152,7 +121,8 @@ private:
   std::int64_t calls_in_window_ = 0;
   std::int64_t failures_in_window_ = 0;
   std::int32_t trips_ = 0;
-  std::int32_t probes_admitted_ = 0;
+  /// Who may pass: the same code the supervisor's dispatch gate runs.
+  breaker_admission admission_;
   std::int32_t probes_succeeded_ = 0;
   std::optional<time_point> reopen_at_;
 };

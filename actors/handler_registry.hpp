@@ -4,8 +4,7 @@
 // timeout, breaker and concurrency limit. Filled in before the runtime
 // starts, then shared read-only by its actors (no locking needed).
 
-#include "jobrt/actors/circuit_breaker.hpp"
-#include "jobrt/actors/retry_policy.hpp"
+#include "jobrt/actors/job_type_options.hpp"
 #include "jobrt/actors/transitions.hpp"
 #include "jobrt/messages/interfaces.hpp"
 #include "jobrt/messages/job_context.hpp"
@@ -18,17 +17,6 @@
 #include <variant>
 
 namespace jobrt {
-
-struct job_type_options {
-  retry_policy retry;
-  /// Per attempt, unless the job_spec sets its own.
-  duration timeout{std::chrono::minutes(30)};
-  /// Unset: this type's failures never pause it.
-  std::optional<breaker_config> breaker = breaker_config{};
-  /// At most this many attempts of the type run at once; unset: only the
-  /// runtime's own limits apply.
-  std::optional<std::int32_t> concurrency;
-};
 
 /// A plain callable (run on jobrt's worker threads) or a handler actor.
 using handler_target = std::variant<job_handler, handler_actor>;

@@ -1,10 +1,14 @@
 #include "jobrt/actors/runtime.hpp"
+#include "jobrt/actors/runtime_caf.hpp"
+
+#include "jobrt/actors/handler_registry.hpp"
 
 #include "jobrt/actors/clock.hpp"
 #include "jobrt/actors/supervisor.hpp"
 #include "jobrt/actors/timer.hpp"
 #include "jobrt/actors/worker_pool.hpp"
 #include "jobrt/persistence/memory_store.hpp"
+#include "jobrt/persistence/sqlite_store.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -16,8 +20,12 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <mutex>
 #include <random>
 #include <system_error>
+
+#include <unistd.h>
 
 namespace jobrt {
 
@@ -106,6 +114,23 @@ request_error not_running() {
           "the runtime is not running (start it first)", 0};
 }
 
+/// Names this start of this process in the store's owner column: host,
+/// process id and a random part, so no two starts share one.
+std::string make_owner() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0)
+    host[0] = '\0';
+  std::random_device random;
+  char tail[17];
+  std::snprintf(tail, sizeof tail, "%08x%08x", random(), random());
+  return std::string(host) + ":" + std::to_string(getpid()) + ":" + tail;
+}
+
+request_error read_failure(const store_error& e) {
+  return {request_error::code_type::store_failure,
+          "cannot read the store: " + describe(e), 0};
+}
+
 event_listener::behavior_type
 callback_listener(event_listener::pointer,
                   std::function<void(const event_batch&)> callback) {
@@ -124,12 +149,19 @@ struct runtime::impl {
   /// Sends a request and waits for its answer; a CAF error (timeout, dead
   /// supervisor) becomes a request_error.
   template <class Reply, class... Ts>
-  result<Reply, request_error> ask(Ts&&... xs) {
-    if (!supervisor || stopped)
+  result<Reply, request_error> ask(std::optional<duration> timeout,
+                                   Ts&&... xs) {
+    return ask_within<Reply>(timeout.value_or(config.request_timeout),
+                             std::forward<Ts>(xs)...);
+  }
+
+  template <class Reply, class... Ts>
+  result<Reply, request_error> ask_within(duration timeout, Ts&&... xs) {
+    if (!supervisor || stopped.load())
       return outcome::failure(not_running());
     std::optional<result<Reply, request_error>> answer;
     caf::scoped_actor self{system};
-    self->request(supervisor, config.request_timeout, std::forward<Ts>(xs)...)
+    self->request(supervisor, timeout, std::forward<Ts>(xs)...)
         .receive([&](Reply& reply) { answer.emplace(outcome::success(std::move(reply))); },
                  [&](caf::error& err) {
                    // A timeout says nothing of whether the request took
@@ -152,15 +184,40 @@ struct runtime::impl {
   timer_actor timer;
   supervisor_actor supervisor;
   std::shared_ptr<worker_pool> pool;
-  std::vector<event_listener> listeners;
-  bool stopped = false;
+  /// The store's read side: get, list and counts never wait for a turn.
+  std::shared_ptr<job_reader> reader;
+  std::mutex listeners_mutex;
+  std::vector<event_listener> listeners; ///< guarded by listeners_mutex
+  std::atomic<bool> stopped = false;
+
+  /// A cancel, requeue or purge: decided by the supervisor on the job as
+  /// it holds it, or as read from the store now; read again and retried
+  /// when the job changed in between (another process wrote it).
+  template <class Atom>
+  job_reply change(Atom atom, job_id id, std::optional<duration> timeout) {
+    if (!supervisor || stopped.load())
+      return not_running();
+    job_reply answer = not_running();
+    for (int tries = 0; tries < 3; ++tries) {
+      auto stored = reader->find(id);
+      if (!stored)
+        return read_failure(stored.error());
+      auto asked = ask<job_reply>(timeout, atom, id, std::move(stored).value());
+      if (!asked)
+        return asked.error();
+      answer = std::move(asked).value();
+      if (answer || answer.error().code != request_error::code_type::conflict)
+        return answer;
+    }
+    return answer;
+  }
 };
 
 runtime::runtime(runtime_config config)
   : impl_(std::make_unique<impl>(std::move(config))) {}
 
 runtime::~runtime() {
-  if (impl_->supervisor && !impl_->stopped)
+  if (impl_->supervisor && !impl_->stopped.load())
     (void) shutdown(duration::zero());
 }
 
@@ -175,12 +232,13 @@ config_check runtime::handle(std::string type, job_handler handler,
                               std::move(options));
 }
 
-config_check runtime::handle(std::string type, handler_actor handler,
-                             job_type_options options) {
-  if (impl_->supervisor)
+config_check runtime_caf::handle(runtime& rt, std::string type,
+                                 handler_actor handler,
+                                 job_type_options options) {
+  if (rt.impl_->supervisor)
     return reject_setting("type", "handlers are registered before start()");
-  return impl_->registry->add(std::move(type), std::move(handler),
-                              std::move(options));
+  return rt.impl_->registry->add(std::move(type), std::move(handler),
+                                 std::move(options));
 }
 
 result<void, request_error> runtime::start() {
@@ -201,12 +259,7 @@ result<void, request_error> runtime::start() {
   }
   if (!d.config.store)
     d.config.store = std::make_shared<memory_store>();
-  auto snapshot = d.config.store->load();
-  if (!snapshot)
-    return request_error{request_error::code_type::store_failure,
-                         std::string(d.config.store->name()) +
-                             " store: " + snapshot.error().message,
-                         0};
+  d.reader = d.config.store->reader();
   auto clock = std::make_shared<actor_system_clock>(d.system.clock(),
                                                     wall_clock_now());
   if (d.config.worker_threads > 0) {
@@ -230,7 +283,7 @@ result<void, request_error> runtime::start() {
   setup.store = d.config.store;
   setup.inline_commit = !d.config.store->blocks_on_io();
   setup.retention = d.config.retention;
-  setup.snapshot = std::move(snapshot).value();
+  setup.owner = make_owner();
   setup.clock = clock;
   setup.log = d.config.logger;
   setup.timer = d.timer;
@@ -245,16 +298,18 @@ result<void, request_error> runtime::start() {
   return outcome::success();
 }
 
-result<enqueued, request_error> runtime::enqueue(job_spec spec) {
+result<enqueued, request_error>
+runtime::enqueue(job_spec spec, std::optional<duration> timeout) {
   job_specs specs;
   specs.push_back(std::move(spec));
-  auto results = enqueue(std::move(specs));
+  auto results = enqueue(std::move(specs), timeout);
   return std::move(results.front());
 }
 
-enqueue_results runtime::enqueue(job_specs specs) {
+enqueue_results runtime::enqueue(job_specs specs,
+                                 std::optional<duration> timeout) {
   auto count = specs.size();
-  auto answer = impl_->ask<enqueue_results>(atoms::enqueue::value,
+  auto answer = impl_->ask<enqueue_results>(timeout, atoms::enqueue::value,
                                             std::move(specs));
   if (answer)
     return std::move(answer).value();
@@ -262,54 +317,78 @@ enqueue_results runtime::enqueue(job_specs specs) {
 }
 
 job_reply runtime::get(job_id id) {
-  auto answer = impl_->ask<job_reply>(atoms::get::value, id);
-  return answer ? std::move(answer).value() : job_reply{answer.error()};
+  if (!impl_->reader)
+    return not_running();
+  auto found = impl_->reader->find(id);
+  if (!found)
+    return read_failure(found.error());
+  if (!found.value())
+    return request_error{request_error::code_type::not_found, "no such job",
+                         id};
+  return std::move(*found.value());
 }
 
 result<job_page, request_error> runtime::list(job_query query) {
-  auto answer = impl_->ask<page_reply>(atoms::list::value, std::move(query));
-  if (!answer)
-    return answer.error();
-  return std::move(answer).value();
+  if (!impl_->reader)
+    return not_running();
+  auto page = impl_->reader->list(query);
+  if (!page)
+    return read_failure(page.error());
+  return std::move(page).value();
 }
 
-result<runtime_stats, request_error> runtime::stats() {
-  return impl_->ask<runtime_stats>(atoms::stats::value);
+result<runtime_stats, request_error>
+runtime::stats(std::optional<duration> timeout) {
+  BOOST_OUTCOME_TRY(s, impl_->ask<runtime_stats>(timeout, atoms::stats::value));
+  auto counts = impl_->reader->count_by_state();
+  if (!counts)
+    return read_failure(counts.error());
+  s.jobs = counts.value();
+  auto live = impl_->reader->live_by_type();
+  if (!live)
+    return read_failure(live.error());
+  for (const auto& [type, jobs] : live.value())
+    if (impl_->registry->find(type) == nullptr)
+      s.without_handler += jobs;
+  return s;
 }
 
-result<store_stats, request_error> runtime::commit_stats() {
-  return impl_->ask<store_stats>(atoms::stats::value, atoms::commit::value);
+result<store_stats, request_error>
+runtime::commit_stats(std::optional<duration> timeout) {
+  return impl_->ask<store_stats>(timeout, atoms::stats::value,
+                                 atoms::commit::value);
 }
 
-job_reply runtime::cancel(job_id id) {
-  auto answer = impl_->ask<job_reply>(atoms::cancel::value, id);
-  return answer ? std::move(answer).value() : job_reply{answer.error()};
+job_reply runtime::cancel(job_id id, std::optional<duration> timeout) {
+  return impl_->change(atoms::cancel::value, id, timeout);
 }
 
-job_reply runtime::requeue(job_id id) {
-  auto answer = impl_->ask<job_reply>(atoms::requeue::value, id);
-  return answer ? std::move(answer).value() : job_reply{answer.error()};
+job_reply runtime::requeue(job_id id, std::optional<duration> timeout) {
+  return impl_->change(atoms::requeue::value, id, timeout);
 }
 
-job_reply runtime::purge(job_id id) {
-  auto answer = impl_->ask<job_reply>(atoms::purge::value, id);
-  return answer ? std::move(answer).value() : job_reply{answer.error()};
+job_reply runtime::purge(job_id id, std::optional<duration> timeout) {
+  return impl_->change(atoms::purge::value, id, timeout);
 }
 
 result<void, request_error>
 runtime::subscribe(std::function<void(const event_batch&)> callback) {
-  if (!impl_->supervisor || impl_->stopped)
+  if (!impl_->supervisor || impl_->stopped.load())
     return not_running();
   auto listener = impl_->system.spawn<caf::detached>(callback_listener,
                                                      std::move(callback));
-  impl_->listeners.push_back(listener);
-  return subscribe(listener);
+  {
+    std::lock_guard<std::mutex> guard{impl_->listeners_mutex};
+    impl_->listeners.push_back(listener);
+  }
+  return runtime_caf::subscribe(*this, listener);
 }
 
-result<void, request_error> runtime::subscribe(event_listener listener) {
-  if (!impl_->supervisor || impl_->stopped)
+result<void, request_error> runtime_caf::subscribe(runtime& rt,
+                                                   event_listener listener) {
+  if (!rt.impl_->supervisor || rt.impl_->stopped.load())
     return not_running();
-  caf::anon_send(impl_->supervisor, atoms::subscribe::value,
+  caf::anon_send(rt.impl_->supervisor, atoms::subscribe::value,
                  std::move(listener));
   return outcome::success();
 }
@@ -320,11 +399,10 @@ result<shutdown_report, request_error> runtime::shutdown(duration grace) {
     return not_running();
   if (d.stopped)
     return shutdown_report{};
-  auto saved = d.config.request_timeout;
   grace = std::clamp(grace, duration::zero(), max_grace);
-  d.config.request_timeout = grace + saved; // both bounded: no overflow
-  auto report = d.ask<shutdown_report>(atoms::shutdown::value, grace);
-  d.config.request_timeout = saved;
+  // Both bounded: no overflow.
+  auto report = d.ask_within<shutdown_report>(grace + d.config.request_timeout,
+                                              atoms::shutdown::value, grace);
   d.stopped = true;
   if (d.pool) {
     // The grace is over: handlers still running were asked to stop. Those
@@ -335,8 +413,11 @@ result<shutdown_report, request_error> runtime::shutdown(duration grace) {
   }
   caf::anon_send_exit(d.supervisor, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(d.timer, caf::exit_reason::user_shutdown);
-  for (auto& listener : d.listeners)
-    caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
+  {
+    std::lock_guard<std::mutex> guard{d.listeners_mutex};
+    for (auto& listener : d.listeners)
+      caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
+  }
   // Registered handler actors belong to the runtime from then on; left
   // running, they would keep the actor system's destructor waiting.
   for (const auto& [type, registration] : d.registry->types())
@@ -345,9 +426,11 @@ result<shutdown_report, request_error> runtime::shutdown(duration grace) {
   return report;
 }
 
-caf::actor_system& runtime::system() { return impl_->system; }
-supervisor_actor runtime::supervisor() const { return impl_->supervisor; }
-timer_actor runtime::timer() const { return impl_->timer; }
+caf::actor_system& runtime_caf::system(runtime& rt) { return rt.impl_->system; }
+supervisor_actor runtime_caf::supervisor(const runtime& rt) {
+  return rt.impl_->supervisor;
+}
+timer_actor runtime_caf::timer(const runtime& rt) { return rt.impl_->timer; }
 spdlog::logger& runtime::log() const { return *impl_->config.logger; }
 
 } // namespace jobrt

@@ -2,7 +2,9 @@
 
 // jobrt's embedding API. A service that does not know CAF creates a
 // runtime, registers a handler per job type, starts it, and enqueues jobs;
-// a CAF user can also reach the actor handles and talk to them directly.
+// this header includes no CAF header. A CAF user includes
+// actors/runtime_caf.hpp as well, to register handler actors and reach the
+// actor system and the actors.
 //
 //   jobrt::runtime rt;
 //   rt.handle("email", [](jobrt::job_context& ctx) -> jobrt::job_result {
@@ -12,9 +14,12 @@
 //   rt.start();
 //   auto id = rt.enqueue({.type = "email", .payload = R"({"to":"a@b.c"})"});
 //
-// Every call is thread-safe. The request calls block until the supervisor
-// answers (a round trip of tens of microseconds); enqueue a vector to add
-// many jobs in one round trip. Nothing throws: refusals are request_errors.
+// Every call is thread-safe. get, list and the counts of stats read the
+// store on the caller's thread and show only durable state; they never wait
+// for the supervisor. The other calls block until the supervisor answers (a
+// round trip of tens of microseconds), at most the request_timeout or the
+// call's own timeout; enqueue a vector to add many jobs in one round trip.
+// Nothing throws: refusals are request_errors.
 // While the store cannot commit (a full disk, an I/O error), calls are
 // answered at once with store_failure naming the cause; a call that gets no
 // answer within request_timeout fails with `timeout` (its request may still
@@ -29,13 +34,16 @@
 // ever does); its result is dropped and its job is pending again, so the
 // next start runs it anew. Shutdown and destruction are always bounded.
 
-#include "jobrt/actors/handler_registry.hpp"
+#include "jobrt/actors/config_error.hpp"
+#include "jobrt/actors/job_type_options.hpp"
 #include "jobrt/actors/retention_policy.hpp"
-#include "jobrt/messages/interfaces.hpp"
+#include "jobrt/messages/job_context.hpp"
+#include "jobrt/messages/job_query.hpp"
+#include "jobrt/messages/replies.hpp"
+#include "jobrt/messages/runtime_event.hpp"
+#include "jobrt/messages/runtime_stats.hpp"
 #include "jobrt/persistence/job_store.hpp"
-#include "jobrt/persistence/sqlite_store.hpp"
-
-#include <caf/fwd.hpp>
+#include "jobrt/persistence/sqlite_options.hpp"
 
 #include <functional>
 #include <map>
@@ -64,7 +72,8 @@ struct runtime_config {
   /// Per queue name: at most this many attempts at once.
   std::map<std::string, std::int32_t, std::less<>> queue_concurrency;
   /// Where jobs live: a SQLite file, the durable default, opened by start()
-  /// with `sqlite` as its options (see persistence/sqlite_store.hpp).
+  /// with `sqlite` as its options (see persistence/sqlite_store.hpp). The
+  /// store is named by value: this header needs no store's own header.
   std::optional<std::string> database;
   sqlite_options sqlite;
   /// Or any store; it wins over `database`. With neither: a new
@@ -102,12 +111,9 @@ public:
 
   // -- before start -----------------------------------------------------------
 
+  /// A callable handler, run on the worker threads. Handler actors:
+  /// actors/runtime_caf.hpp.
   config_check handle(std::string type, job_handler handler,
-                      job_type_options options = {});
-  /// `handler` is typically spawned with system().spawn(...); the runtime
-  /// owns it from now on and stops it at shutdown. It must answer `stop`
-  /// promptly; an attempt it never answers ends at its timeout.
-  config_check handle(std::string type, handler_actor handler,
                       job_type_options options = {});
 
   /// Checks every setting (invalid_config naming the first bad one), opens
@@ -120,24 +126,37 @@ public:
 
   // -- while running ------------------------------------------------------------
 
-  result<enqueued, request_error> enqueue(job_spec spec);
-  /// One result per spec, in order; all in one round trip and one commit.
-  enqueue_results enqueue(job_specs specs);
+  // `timeout` bounds a call that waits for the supervisor; unset: the
+  // runtime's request_timeout.
 
+  result<enqueued, request_error>
+  enqueue(job_spec spec, std::optional<duration> timeout = std::nullopt);
+  /// One result per spec, in order; all in one round trip and one commit.
+  enqueue_results enqueue(job_specs specs,
+                          std::optional<duration> timeout = std::nullopt);
+
+  /// The job as the store holds it.
   job_reply get(job_id id);
+  /// A page of jobs as the store holds them.
   result<job_page, request_error> list(job_query query);
-  result<runtime_stats, request_error> stats();
+  /// Counts per state from the store; the supervisor's counters.
+  result<runtime_stats, request_error>
+  stats(std::optional<duration> timeout = std::nullopt);
   /// Group commit so far: transactions, turns and rows written.
-  result<store_stats, request_error> commit_stats();
-  job_reply cancel(job_id id);
-  job_reply requeue(job_id id);
-  job_reply purge(job_id id);
+  result<store_stats, request_error>
+  commit_stats(std::optional<duration> timeout = std::nullopt);
+  /// Operators' changes, decided by the supervisor on the job as it holds
+  /// it or as the store holds it now. A job another process changed in
+  /// between is read again and the change retried; `conflict` if it keeps
+  /// changing.
+  job_reply cancel(job_id id, std::optional<duration> timeout = std::nullopt);
+  job_reply requeue(job_id id, std::optional<duration> timeout = std::nullopt);
+  job_reply purge(job_id id, std::optional<duration> timeout = std::nullopt);
 
   /// `callback` sees every event batch, in order, on a thread of its own
   /// (it may block, but slows only its own delivery).
   result<void, request_error>
   subscribe(std::function<void(const event_batch&)> callback);
-  result<void, request_error> subscribe(event_listener listener);
 
   /// Stops dispatching, waits up to `grace` for running attempts, gives
   /// the rest back (pending), and stops the actors; see "A hung handler"
@@ -145,14 +164,10 @@ public:
   /// Idempotent.
   result<shutdown_report, request_error> shutdown(duration grace);
 
-  // -- for CAF users --------------------------------------------------------------
-
-  caf::actor_system& system();
-  supervisor_actor supervisor() const;
-  timer_actor timer() const;
   spdlog::logger& log() const;
 
 private:
+  friend struct runtime_caf; // actors/runtime_caf.hpp
   struct impl;
   std::unique_ptr<impl> impl_;
 };

@@ -22,6 +22,9 @@ struct store_actor_state {
   commit_group group;
   std::uint64_t last_seq = 0;
   bool flush_queued = false;
+  /// Batches sealed in an epoch below this are refused (see header).
+  std::uint64_t open_epoch = 0;
+  std::optional<store_error> last_failure;
   store_stats stats;
 };
 
@@ -34,17 +37,21 @@ void write_group(store_pointer self) {
     return;
   auto turns = st.group.turns();
   auto batch = st.group.take();
-  auto rows = batch.upserts.size() + batch.removals.size();
+  auto epoch = batch.epoch;
+  auto rows = batch.row_writes();
   auto written = st.store->commit(batch);
   st.stats.count_transaction(turns, rows, !written);
-  std::optional<store_error> failure;
-  if (!written) {
-    failure = written.error();
+  commit_report report{st.last_seq, epoch, std::nullopt, {}};
+  if (written) {
+    report.receipt = std::move(written).value();
+  } else {
+    report.failure = written.error();
+    st.last_failure = written.error();
+    st.open_epoch = epoch + 1;
     st.log->error("store: a transaction of {} turns ({} rows) failed: {}",
-                  turns, rows, describe(*failure));
+                  turns, rows, describe(written.error()));
   }
-  self->send(st.listener, atoms::committed::value, st.last_seq,
-             std::move(failure));
+  self->send(st.listener, atoms::committed::value, std::move(report));
 }
 
 store_actor::behavior_type store_behavior(store_pointer self,
@@ -57,6 +64,13 @@ store_actor::behavior_type store_behavior(store_pointer self,
   return {
       [self](atoms::commit, std::uint64_t seq, store_batch& batch) {
         auto& st = self->state;
+        if (batch.epoch < st.open_epoch) {
+          self->send(st.listener, atoms::committed::value,
+                     commit_report{seq, batch.epoch, st.last_failure, {}});
+          return;
+        }
+        if (st.group.claims())
+          write_group(self);
         st.group.add(batch);
         st.last_seq = seq;
         // The flush queues behind every batch already in the mailbox, so

@@ -8,9 +8,14 @@
 // number written, so the supervisor releases those turns' effects (replies,
 // dispatches, events) in order, and never blocks on disk itself.
 //
-// A failed transaction is answered with its error and dropped: the
-// supervisor, which still holds every record in memory, decides what to
-// write again (see supervisor.cpp, "durability").
+// A group never continues past a turn that claims: the claim must see the
+// store as the supervisor saw it when it asked, not changed by the turns
+// that came after (the next transaction writes those).
+//
+// A failed transaction is answered with its error, and every batch of the
+// same epoch still on its way is refused unwritten: those turns were
+// decided on the lost writes. The supervisor writes again, in a new epoch,
+// from what it holds (see actors/commit_queue.hpp).
 //
 // A store that blocks on I/O gets a detached actor, a thread of its own, so
 // fsync never stalls CAF's scheduler; one that does not (memory, test

@@ -1,51 +1,61 @@
 #pragma once
 
-// The supervisor: the only owner of the job table (DESIGN.md, "Shape").
+// The supervisor: the only code that decides how a job changes, and the
+// owner of its working set (DESIGN.md, "Shape"). It restarts nothing (the
+// name is DESIGN.md's, not OTP's).
 //
-// Every change of a job goes through apply_event (transitions.hpp). One
-// message is one turn: the turn changes the table, dispatches what it can,
-// then commits all of the turn's changes to the store in one batch, and only
-// after the commit does it reply, hand attempts to handlers, send deadlines
-// to the timer, outcomes to the circuit breaker and events to subscribers.
+// The store is the record of every job; the supervisor holds only what it
+// works on (actors/working_set.hpp): running attempts, jobs whose deadline
+// is within the staging horizon, and the jobs a turn changed until their
+// writes are durable. Its memory is bounded by that, never by the number of
+// jobs in the store, and its start costs the same for 10 jobs or 10
+// million: the first turn asks for a rescue, a claim and a stage.
 //
-// Durability: a turn's effects wait until the store has committed the
-// turn's changes; a store that blocks on I/O gets a store actor with group
-// commit (store_actor.hpp), so the supervisor never waits on the disk. Reads
-// (get, list, stats) are answered in the same order, so they never show a
-// change that is not yet durable.
+// One message is one turn. The turn decides every change with apply_event
+// (transitions.hpp), then seals one batch of verbs (messages/
+// store_batch.hpp): new jobs, fenced writes, a claim for the free slots
+// (actors/dispatch_gate.hpp), a stage of jobs coming due, a purge. Only
+// when the store has made the batch durable does the turn take effect: it
+// replies, hands attempts to handlers, sends deadlines to the timer,
+// outcomes to the circuit breaker and events to subscribers. A store that
+// blocks on I/O gets a store actor with group commit (store_actor.hpp), so
+// the supervisor never waits on the disk.
 //
-// Dispatch takes pending jobs by priority, then run_at, then id, among the
-// lanes that are allowed to run: the job's breaker key is closed (or has
-// half-open probes left), its type and queue are below their concurrency
-// limits, and fewer than max_in_flight attempts are out in total. That last
-// bound keeps CAF's outstanding requests and the worker pool's queue small.
+// Dispatch: a job the supervisor holds (just enqueued, or come due) starts
+// at once when its lane admits it and no older ready job of its type waits
+// in the store; it is then written once, already processing. Every other
+// ready job is claimed from the store, in priority, run_at, id order.
 //
-// Fencing: a result, timeout or release names its attempt; one that is not
-// the job's current attempt is counted, logged at debug and dropped.
+// Fencing: every write carries the state, attempt and owner it was decided
+// from; one the store refuses (an operator or another node changed the
+// job) drops the job from the working set and stops its attempt. A result,
+// timeout or release for an attempt that is not the job's current one is
+// counted, logged at debug and dropped.
+//
+// Operators: what jobctl changes beside a running runtime is a fenced
+// write, found by the next claim (a requeued job) or by the refusal of the
+// runtime's next write (a job it holds). A cancel of a running attempt is
+// an operator command instead (messages/store_batch.hpp): taken at each
+// poll and run as a runtime cancel on the job as held; a command for a job
+// not held is ignored.
 //
 // Time limits: an attempt's deadline is armed at dispatch, and when it
 // fires for an attempt on the worker pool the pool is asked when its handler
-// really started; a deadline that came early (the attempt waited for a
-// thread) is moved to start + timeout. So the limit measures the handler's
-// run, at no cost per attempt.
+// really started; a deadline that came early is moved to start + timeout.
 //
-// Every job the supervisor holds is in one place: ready (in the dispatch
-// queue), armed (the timer holds its deadline), running, or terminal. A
-// dispatch refused as not due (a run_at ahead of the clock, say after the
-// wall clock stepped back) arms the job for its run_at.
-//
-// A store that cannot commit: a failure tied to one record (store_error::
-// record) sets that record aside (quarantined: logged, counted, never
-// written or dispatched again by this runtime) and writes the rest at once;
-// any other failure makes the supervisor degraded until a recommit works.
-// While degraded, requests are answered at once with store_failure naming
-// the cause instead of waiting for the disk.
+// A store that cannot commit: a record it refuses (store_error::record, a
+// write_refusal of code record) is set aside (quarantined: logged, counted,
+// never written or run again by this runtime); any other failure makes the
+// supervisor degraded until a write works again. While degraded, requests
+// are answered at once with store_failure naming the cause.
 
 #include "jobrt/actors/clock.hpp"
 #include "jobrt/actors/handler_registry.hpp"
 #include "jobrt/actors/retention_policy.hpp"
 #include "jobrt/messages/interfaces.hpp"
 #include "jobrt/persistence/job_store.hpp"
+
+#include <string>
 
 #include <caf/fwd.hpp>
 
@@ -72,8 +82,20 @@ struct supervisor_setup {
   bool inline_commit = true;
   /// Which finished jobs are removed, and when.
   retention_policy retention = retention_policy::keep_all();
-  /// What the store held at start (see job_store::load).
-  store_snapshot snapshot;
+  /// Names this runtime in the store's owner column while it runs an
+  /// attempt; unique per start.
+  std::string owner;
+  /// Scheduled and retrying jobs due within this horizon are held (armed in
+  /// the timer); later ones stay in the store until they come near.
+  duration stage_horizon{std::chrono::seconds(30)};
+  /// Jobs held for their deadline at most (and so timer entries).
+  std::size_t max_staged = 10'000;
+  /// How often the store is asked for ready jobs this runtime was not told
+  /// of (an operator's requeue, another process's enqueue, a run_at that
+  /// came without a deadline held for it) and for operators' commands.
+  duration poll_interval{std::chrono::seconds(1)};
+  /// Rows one rescue, stage or purge asks for at most.
+  std::size_t store_page = 1000;
   std::shared_ptr<const actor_system_clock> clock;
   std::shared_ptr<spdlog::logger> log;
   timer_actor timer;

@@ -44,7 +44,7 @@ public:
     return moved_to(job_state::pending);
   }
 
-  step_result operator()(const events::dispatch&) const {
+  step_result operator()(const events::dispatch& e) const {
     if (!in(job_state::pending))
       return reject(code_type::invalid_transition);
     if (now_ < current_.run_at)
@@ -53,6 +53,8 @@ public:
       return reject(code_type::attempts_exhausted);
     auto next = moved_to(job_state::processing);
     next.attempt += 1;
+    next.owner = e.owner;
+    next.lease_until = e.lease_until;
     return next;
   }
 
@@ -147,6 +149,9 @@ private:
   // A cancel requested during the attempt wins over whatever the attempt
   // ended with; the request is then fulfilled, so the flag is cleared.
   job end_attempt(job next) const {
+    // The attempt is over, and with it its owner's claim on the job.
+    next.owner.clear();
+    next.lease_until.reset();
     if (!next.cancel_requested)
       return next;
     next.cancel_requested = false;

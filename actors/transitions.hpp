@@ -25,9 +25,13 @@ namespace events {
 /// The timer says run_at has come (scheduled, retrying → pending).
 struct due {};
 
-/// The supervisor starts an attempt (pending → processing, attempt += 1).
-/// The caller has already checked that the job's breaker admits it.
-struct dispatch {};
+/// A runtime starts an attempt (pending → processing, attempt += 1) and
+/// holds it as `owner` until `lease_until`. The caller has already checked
+/// that the job's lane admits it (breaker, limits).
+struct dispatch {
+  std::string owner{};
+  std::optional<time_point> lease_until{};
+};
 
 /// The attempt numbered `attempt` succeeded.
 struct success {

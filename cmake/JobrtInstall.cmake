@@ -3,16 +3,24 @@
 
 include(CMakePackageConfigHelpers)
 
-install(TARGETS jobrt EXPORT jobrtTargets
+install(TARGETS jobrt_core jobrt EXPORT jobrtTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 foreach(dir messages actors persistence)
+  # The SQLite store's own machinery (sqlite_error.hpp, sqlite_queries.hpp,
+  # ...) is not API: only sqlite_store.hpp is, and it does not include
+  # <sqlite3.h>.
   install(DIRECTORY "${PROJECT_SOURCE_DIR}/${dir}/"
     DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/jobrt/${dir}"
-    FILES_MATCHING PATTERN "*.hpp")
+    FILES_MATCHING PATTERN "*.hpp"
+    PATTERN "sqlite_*.hpp" EXCLUDE
+    PATTERN "supervisor_state.hpp" EXCLUDE
+    PATTERN "held_turn.hpp" EXCLUDE)
 endforeach()
+install(FILES "${PROJECT_SOURCE_DIR}/persistence/sqlite_store.hpp"
+  DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/jobrt/persistence")
 
 set(JOBRT_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/jobrt")
 install(EXPORT jobrtTargets NAMESPACE jobrt:: DESTINATION "${JOBRT_CMAKE_DIR}")

@@ -30,5 +30,7 @@ using committed = caf::atom_constant<caf::atom("committed")>;
 using flush = caf::atom_constant<caf::atom("flush")>;
 using recommit = caf::atom_constant<caf::atom("recommit")>;
 using prune = caf::atom_constant<caf::atom("prune")>;
+using stage = caf::atom_constant<caf::atom("stage")>;
+using poll = caf::atom_constant<caf::atom("poll")>;
 
 } // namespace jobrt::atoms

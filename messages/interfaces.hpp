@@ -5,15 +5,16 @@
 // it. jobrt's messages never leave the process, so the types below travel
 // as CAF "unsafe" (local-only, unserialised) message types.
 
-#include "jobrt/actors/circuit_breaker.hpp"
 #include "jobrt/messages/atoms.hpp"
+#include "jobrt/messages/breaker.hpp"
 #include "jobrt/messages/deadline.hpp"
 #include "jobrt/messages/job.hpp"
 #include "jobrt/messages/job_query.hpp"
+#include "jobrt/messages/replies.hpp"
 #include "jobrt/messages/request_error.hpp"
 #include "jobrt/messages/runtime_event.hpp"
 #include "jobrt/messages/runtime_stats.hpp"
-#include "jobrt/persistence/job_store.hpp"
+#include "jobrt/messages/store_batch.hpp"
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/replies_to.hpp>
@@ -26,36 +27,6 @@
 #include <vector>
 
 namespace jobrt {
-
-// -- replies ------------------------------------------------------------------
-
-/// A job accepted by enqueue. `existing` is true when the spec's unique key
-/// matched a live job, whose id this is; nothing new was enqueued then.
-struct enqueued {
-  job_id id = 0;
-  bool existing = false;
-};
-
-using enqueue_result = result<enqueued, request_error>;
-using enqueue_results = std::vector<enqueue_result>;
-using job_specs = std::vector<job_spec>;
-
-/// A job record, or why the request about it was refused.
-using job_reply = result<job, request_error>;
-/// A page of jobs, or why it cannot be read now.
-using page_reply = result<job_page, request_error>;
-
-/// Graces beyond this are this (ten years): any grace is accepted, and a
-/// timer needs one that fits its clock.
-inline constexpr duration max_grace = std::chrono::hours(24 * 365 * 10);
-
-struct shutdown_report {
-  std::uint64_t finished_in_grace = 0; ///< attempts that ended in the grace
-  std::uint64_t released = 0;          ///< attempts given back (pending)
-  /// Worker threads whose handler ignored its stop and had not returned
-  /// by the end of shutdown: detached, left running (see runtime.hpp).
-  std::uint64_t abandoned_handlers = 0;
-};
 
 // -- the circuit breaker's vocabulary -----------------------------------------
 
@@ -81,24 +52,13 @@ struct breaker_update {
 
 // -- the store actor's vocabulary ---------------------------------------------
 
-/// What group commit achieved so far (see actors/store_actor.hpp).
-struct store_stats {
-  std::uint64_t transactions = 0;
-  std::uint64_t turns = 0; ///< supervisor turns written, over all transactions
-  std::uint64_t rows = 0;  ///< records written or removed, after merging
-  std::uint64_t failures = 0;
-  std::uint64_t max_turns_per_transaction = 0;
-  std::uint64_t max_rows_per_transaction = 0;
-
-  void count_transaction(std::uint64_t turns_in, std::uint64_t rows_in,
-                         bool failed) {
-    ++transactions;
-    turns += turns_in;
-    rows += rows_in;
-    failures += failed ? 1 : 0;
-    max_turns_per_transaction = std::max(max_turns_per_transaction, turns_in);
-    max_rows_per_transaction = std::max(max_rows_per_transaction, rows_in);
-  }
+/// The store's answer for the turns up to `seq`, sealed in `epoch`: the
+/// receipt, or why the transaction failed (see actors/commit_queue.hpp).
+struct commit_report {
+  std::uint64_t seq = 0;
+  std::uint64_t epoch = 0;
+  std::optional<store_error> failure;
+  store_receipt receipt;
 };
 
 // -- interfaces ----------------------------------------------------------------
@@ -137,8 +97,8 @@ using handler_actor =
 
 /// Whom the store actor tells that every turn up to a sequence number is
 /// durable, or that the transaction holding them failed.
-using commit_listener = caf::typed_actor<caf::reacts_to<
-    atoms::committed, std::uint64_t, std::optional<store_error>>>;
+using commit_listener =
+    caf::typed_actor<caf::reacts_to<atoms::committed, commit_report>>;
 
 /// Group commit for one store (see actors/store_actor.hpp).
 using store_actor = caf::typed_actor<
@@ -146,15 +106,17 @@ using store_actor = caf::typed_actor<
     caf::reacts_to<atoms::flush>,
     caf::replies_to<atoms::stats>::with<store_stats>>;
 
-/// The owner of the job table (see actors/supervisor.hpp).
+/// The supervisor: decides every transition, holds the working set (see
+/// actors/supervisor.hpp).
 using supervisor_actor = caf::typed_actor<
     caf::replies_to<atoms::enqueue, job_specs>::with<enqueue_results>,
-    caf::replies_to<atoms::get, job_id>::with<job_reply>,
-    caf::replies_to<atoms::list, job_query>::with<page_reply>,
     caf::replies_to<atoms::stats>::with<runtime_stats>,
-    caf::replies_to<atoms::cancel, job_id>::with<job_reply>,
-    caf::replies_to<atoms::requeue, job_id>::with<job_reply>,
-    caf::replies_to<atoms::purge, job_id>::with<job_reply>,
+    // An operator's change: the job as the caller read it from the store
+    // (nullopt: not found there), decided on the supervisor's copy if it
+    // holds the job.
+    caf::replies_to<atoms::cancel, job_id, stored_job>::with<job_reply>,
+    caf::replies_to<atoms::requeue, job_id, stored_job>::with<job_reply>,
+    caf::replies_to<atoms::purge, job_id, stored_job>::with<job_reply>,
     caf::reacts_to<atoms::subscribe, event_listener>,
     caf::replies_to<atoms::shutdown, duration>::with<shutdown_report>,
     // From jobrt's own actors and worker threads:
@@ -162,9 +124,11 @@ using supervisor_actor = caf::typed_actor<
     caf::reacts_to<breaker_update>,
     caf::reacts_to<atoms::results>,
     caf::reacts_to<atoms::grace>,
-    caf::reacts_to<atoms::committed, std::uint64_t, std::optional<store_error>>,
+    caf::reacts_to<atoms::committed, commit_report>,
     caf::reacts_to<atoms::recommit>,
     caf::reacts_to<atoms::prune>,
+    caf::reacts_to<atoms::stage>,
+    caf::reacts_to<atoms::poll>,
     caf::replies_to<atoms::stats, atoms::commit>::with<store_stats>>;
 
 } // namespace jobrt
@@ -188,4 +152,5 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::timer_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::duration)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::store_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::store_stats)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<jobrt::store_error>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::commit_report)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(jobrt::stored_job)

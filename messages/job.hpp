@@ -72,6 +72,11 @@ struct job {
   /// Set by cancel while processing: the attempt is asked to stop and the
   /// job becomes cancelled when it ends, whatever its result.
   bool cancel_requested = false;
+  /// While processing: which runtime runs the attempt, and until when its
+  /// claim holds (DESIGN.md, "Persistence": leases). Empty and unset in
+  /// every other state. Writes are fenced on the owner (job_fence).
+  std::string owner;
+  std::optional<time_point> lease_until;
   std::vector<attempt_error> errors; ///< one entry per failed attempt
   /// What the handler returned (job_output::data); set when completed.
   std::optional<std::string> output;

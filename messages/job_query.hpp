@@ -5,7 +5,9 @@
 
 #include "jobrt/messages/job.hpp"
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +28,9 @@ struct job_query {
            (!queue || j.queue == *queue);
   }
 };
+
+/// Jobs per state, indexed by static_cast<size_t>(job_state).
+using state_counts = std::array<std::uint64_t, all_job_states.size()>;
 
 struct job_page {
   std::vector<job> jobs;

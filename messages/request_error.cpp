@@ -15,6 +15,7 @@ std::string_view to_string(request_error::code_type c) noexcept {
     case code::invalid_config: return "invalid_config";
     case code::too_large: return "too_large";
     case code::timeout: return "timeout";
+    case code::conflict: return "conflict";
   }
   return "unknown";
 }

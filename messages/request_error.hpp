@@ -25,6 +25,10 @@ struct request_error {
     /// No answer within runtime_config::request_timeout. The request may
     /// still take effect (an enqueue may be stored): look before retrying.
     timeout,
+    /// The job changed (another process or node wrote it) between the
+    /// read the request was decided on and its write: nothing was changed.
+    /// Read it again and retry.
+    conflict,
   };
   code_type code = code_type::invalid_spec;
   std::string message;

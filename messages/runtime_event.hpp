@@ -4,7 +4,7 @@
 // breaker's state, in the order the runtime made them durable. One message
 // carries all the events of one supervisor turn.
 
-#include "jobrt/actors/circuit_breaker.hpp"
+#include "jobrt/messages/breaker.hpp"
 #include "jobrt/messages/job.hpp"
 
 #include <optional>

@@ -1,9 +1,10 @@
 #pragma once
 
 // Counters of a running runtime: jobs per state, attempt outcomes, and each
-// breaker's state. A snapshot, copied out of the supervisor on request.
+// breaker's state: counts from the store, the rest copied out of the
+// supervisor on request.
 
-#include "jobrt/actors/circuit_breaker.hpp"
+#include "jobrt/messages/breaker.hpp"
 #include "jobrt/messages/job_state.hpp"
 
 #include <array>
@@ -45,8 +46,13 @@ struct runtime_stats {
   outcome_counters outcomes;
   std::vector<breaker_status> breakers; ///< sorted by key
   std::uint64_t in_flight = 0; ///< attempts handed to handlers, not returned
-  /// Jobs held whose type has no registered handler: they wait, untouched,
-  /// until a runtime that handles their type runs.
+  /// Jobs the supervisor holds in memory now, and the most it ever held
+  /// (its working set: running attempts, deadlines within the staging
+  /// horizon, changes not yet durable), whatever the store holds.
+  std::uint64_t held_jobs = 0;
+  std::uint64_t held_jobs_peak = 0;
+  /// Unfinished jobs in the store whose type has no registered handler:
+  /// they wait, untouched, until a runtime that handles their type runs.
   std::uint64_t without_handler = 0;
   /// Set while the store cannot commit ("io: disk full"): changes wait and
   /// are written again; enqueues are refused as store_failure meanwhile.

@@ -19,6 +19,12 @@ constexpr time_point saturating_add(time_point at, duration d) {
   return d > time_point::max() - at ? time_point::max() : at + d;
 }
 
+/// at - d, or the start of representable time where that would overflow.
+/// `d` must not be negative.
+constexpr time_point saturating_sub(time_point at, duration d) {
+  return at < time_point::min() + d ? time_point::min() : at - d;
+}
+
 /// The current wall-clock time at jobrt's resolution.
 inline time_point wall_clock_now() {
   return std::chrono::time_point_cast<duration>(std::chrono::system_clock::now());

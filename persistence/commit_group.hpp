@@ -4,12 +4,18 @@
 // batches of several supervisor turns that arrived while the previous
 // transaction was being written, merged into one batch for the next.
 //
-// Merging keeps only the newest version of each record: a job enqueued,
-// dispatched and finished within one group is written once, in its last
-// state. A removal wins over every upsert of the same id before it (ids
-// are never reused, so nothing can follow a removal).
+// Merging keeps the order of every verb and the answer's shape: inserts
+// and claims are concatenated (the receipt answers them in the same order,
+// so the supervisor splits it by turn). Writes of one job collapse into
+// one: the first write's fence with the last write's record, so a job
+// dispatched and finished within one group is written once. A removal
+// takes over the fence of the writes of its job before it. A group holds
+// at most one renewal, rescue, stage, purge and take of commands: the
+// supervisor keeps at most one of each in flight; a later one replaces an
+// earlier one (the commands a take finds go to the turn that asked).
+// Posted commands are concatenated.
 
-#include "jobrt/persistence/job_store.hpp"
+#include "jobrt/messages/store_batch.hpp"
 
 #include <cstdint>
 #include <unordered_map>
@@ -22,18 +28,19 @@ public:
   void add(store_batch& batch);
 
   bool empty() const noexcept { return turns_ == 0; }
+  /// A merged turn claims: nothing may join the group after it.
+  bool claims() const noexcept { return !merged_.claims.empty(); }
   /// Turns merged since the last take().
   std::uint64_t turns() const noexcept { return turns_; }
 
-  /// The merged batch, in order of first appearance; the group is empty
-  /// afterwards.
+  /// The merged batch; the group is empty afterwards.
   store_batch take();
 
 private:
   store_batch merged_;
-  std::unordered_map<job_id, std::size_t> position_;
+  std::unordered_map<job_id, std::size_t> position_; ///< into merged_.writes
   std::uint64_t turns_ = 0;
-  bool has_removed_upserts_ = false;
+  bool has_removed_writes_ = false;
 };
 
 } // namespace jobrt

@@ -1,20 +1,36 @@
 #pragma once
 
-// The store interface (DESIGN.md, "Persistence"). The supervisor owns the
-// job table in memory and makes every change durable through a store before
-// its effect is visible: it gathers the changes of one turn into a
-// store_batch, commits it, and only then acknowledges enqueues, hands
-// dispatched attempts to handlers and publishes events.
+// The store contract (DESIGN.md, "Persistence"). The store is the durable
+// record of every job; a job that no runtime holds lives only there. A
+// runtime keeps a bounded working set (actors/supervisor.hpp) and talks to
+// its store in verbs, one batch per turn (messages/store_batch.hpp):
 //
-// A store is used by one supervisor at a time, from that supervisor's turn
-// (never concurrently); an implementation needs no locking of its own for
-// that use. Ids are assigned by the supervisor from the store's last_id, so
-// a store must remember the highest id it ever saw, even after purges.
+//   insert       new jobs; the store assigns ids and enforces unique keys
+//   fenced write a change the runtime decided, applied only if the row
+//                still holds the state, attempt and owner it was decided
+//                from; otherwise refused and reported, never overwritten
+//   removal      a fenced purge
+//   claim        ready jobs for free slots, through apply_event(dispatch)
+//   stage        scheduled and retrying jobs that come due within a horizon
+//   rescue       processing jobs whose owner is gone
+//   renew        a runtime's leases
+//   purge        finished jobs past their retention age, in bounded batches
+//   commands     what an operator asks of the owner that no fenced write
+//                can do (cancel a running attempt): posted by the
+//                operator, taken in order by the owner at its poll
+//
+// and the read side (job_reader): find, list, counts, from any thread.
+//
+// Every store passes one conformance suite
+// (tests/persistence/store_conformance_test.cpp).
 
-#include "jobrt/messages/job.hpp"
+#include "jobrt/messages/job_query.hpp"
+#include "jobrt/messages/store_batch.hpp"
+#include "jobrt/messages/store_error.hpp"
 
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,43 +38,26 @@
 
 namespace jobrt {
 
-struct store_error {
-  enum class code_type : std::uint8_t {
-    io,        ///< the medium failed (full disk, read-only directory, ...)
-    corrupt,   ///< the data is not a jobrt store, or is damaged
-    locked,    ///< another process holds the store
-    too_large, ///< a record exceeds the store's limits
-    version,   ///< written by a newer jobrt
-    conflict,  ///< a unique key is already held by another live job
-  };
-  code_type code = code_type::io;
-  std::string message;
-  /// Set when the failure is tied to this one record of the batch (it is
-  /// too large, or breaks a constraint): the rest of the batch could be
-  /// written without it.
-  std::optional<job_id> record = std::nullopt;
-
-  friend bool operator==(const store_error&, const store_error&) = default;
+struct type_count {
+  std::string type;
+  std::uint64_t jobs = 0;
+  friend bool operator==(const type_count&, const type_count&) = default;
 };
 
-std::string_view to_string(store_error::code_type c) noexcept;
+/// The read side. Thread-safe: any thread may call it at any time, also
+/// while the store commits; it shows only committed state.
+class job_reader {
+public:
+  virtual ~job_reader() = default;
 
-/// "code: message", for logs and refusals.
-std::string describe(const store_error& e);
-
-/// Everything one turn changed: whole records to insert or replace, and ids
-/// to remove. All or nothing.
-struct store_batch {
-  std::vector<job> upserts;
-  std::vector<job_id> removals;
-
-  bool empty() const noexcept { return upserts.empty() && removals.empty(); }
-};
-
-/// What the runtime starts from.
-struct store_snapshot {
-  std::vector<job> jobs; ///< every record not purged, in id order
-  job_id last_id = 0;    ///< the highest id ever committed
+  /// The record with its error history; nullopt if no such job.
+  virtual result<std::optional<job>, store_error> find(job_id id) = 0;
+  /// In id order after query.after; limit clamped to [1, max_page_size].
+  virtual result<job_page, store_error> list(const job_query& query) = 0;
+  virtual result<state_counts, store_error> count_by_state() = 0;
+  /// Jobs not yet finished (pending, scheduled, processing, retrying) per
+  /// type, in type order: what waits for which handler.
+  virtual result<std::vector<type_count>, store_error> live_by_type() = 0;
 };
 
 class job_store {
@@ -68,12 +67,20 @@ public:
   /// "memory", "sqlite", ... for logs.
   virtual std::string_view name() const noexcept = 0;
 
-  virtual result<store_snapshot, store_error> load() = 0;
+  /// Applies the batch as one transaction, in the order store_batch lists,
+  /// and makes it durable before returning. A failure (store_error) applies
+  /// nothing of it. Inserts and writes the store cannot hold (a record too
+  /// large, ...) are refused one by one in the receipt, and the rest is
+  /// written. The store may move records out of `batch`.
+  ///
+  /// Called by one thread at a time (the runtime's store actor, or a tool).
+  /// A store opened beside its owner (sqlite_store::open_operator) refuses
+  /// a batch with one of the owner's verbs (store_rules.hpp, owner_verb)
+  /// as store_error::not_owner.
+  virtual result<store_receipt, store_error> commit(store_batch& batch) = 0;
 
-  /// Makes the batch durable before returning success; on failure nothing
-  /// of it is applied. The store may move records out of `batch`; the
-  /// caller clears it afterwards either way.
-  virtual result<void, store_error> commit(store_batch& batch) = 0;
+  /// The read side; lives as long as the store.
+  virtual std::shared_ptr<job_reader> reader() = 0;
 
   /// The largest payload the store accepts; the runtime refuses larger
   /// enqueues up front (request_error::too_large).

@@ -1,11 +1,42 @@
 #include "jobrt/persistence/sqlite_job_rows.hpp"
 
+#include "jobrt/persistence/sqlite_error.hpp"
+
 namespace jobrt {
 
 namespace {
 
 store_error unreadable(const std::string& path, const std::string& what) {
   return store_error{store_error::code_type::corrupt, path + ": " + what};
+}
+
+std::optional<std::int64_t> optional_millis(std::optional<time_point> at) {
+  if (!at)
+    return std::nullopt;
+  return to_millis(*at);
+}
+
+std::optional<time_point> optional_time(const sqlite_statement& stmt,
+                                        int column) {
+  auto ms = stmt.optional_int64(column);
+  if (!ms)
+    return std::nullopt;
+  return from_millis(*ms);
+}
+
+/// Adds the error history of `record` from `history`.
+result<void, store_error> read_history(job& record, sqlite_statement& history,
+                                       sqlite3* db, const std::string& path) {
+  sqlite_use use{history};
+  history.bind(1, record.id);
+  int rc;
+  while ((rc = history.step()) == SQLITE_ROW) {
+    BOOST_OUTCOME_TRY(entry, read_error_row(history, path));
+    record.errors.push_back(std::move(entry));
+  }
+  if (rc != SQLITE_DONE)
+    return sqlite_error(db, rc, path, "cannot read an error history");
+  return outcome::success();
 }
 
 } // namespace
@@ -27,10 +58,16 @@ void bind_job_row(sqlite_statement& stmt, const job& record) {
   stmt.bind_blob(14, record.output);
   stmt.bind(15, to_millis(record.created_at));
   stmt.bind(16, to_millis(record.updated_at));
-  if (record.finished_at)
-    stmt.bind(17, to_millis(*record.finished_at));
-  else
-    stmt.bind_null(17);
+  stmt.bind(17, optional_millis(record.finished_at));
+  stmt.bind_text(18, std::string_view{record.owner});
+  stmt.bind(19, optional_millis(record.lease_until));
+  stmt.bind(20, static_cast<std::int64_t>(record.errors.size()));
+}
+
+void bind_fence(sqlite_statement& stmt, int first, const job_fence& fence) {
+  stmt.bind_text(first, to_string(fence.state));
+  stmt.bind(first + 1, std::int64_t{fence.attempt});
+  stmt.bind_text(first + 2, std::string_view{fence.owner});
 }
 
 result<job_state, store_error> read_state(const sqlite_statement& stmt,
@@ -65,9 +102,21 @@ result<job, store_error> read_job_row(const sqlite_statement& stmt,
   record.output = stmt.optional_bytes(13);
   record.created_at = from_millis(stmt.int64(14));
   record.updated_at = from_millis(stmt.int64(15));
-  if (auto finished = stmt.optional_int64(16))
-    record.finished_at = from_millis(*finished);
+  record.finished_at = optional_time(stmt, 16);
+  record.owner = stmt.bytes(17);
+  record.lease_until = optional_time(stmt, 18);
   return record;
+}
+
+std::int64_t read_error_count(const sqlite_statement& stmt) noexcept {
+  return stmt.int64(19);
+}
+
+result<job_fence, store_error> read_fence(const sqlite_statement& stmt,
+                                          const std::string& path) {
+  BOOST_OUTCOME_TRY(state, read_state(stmt, 0, path));
+  return job_fence{state, static_cast<std::int32_t>(stmt.int64(1)),
+                   stmt.bytes(2)};
 }
 
 void bind_error_row(sqlite_statement& stmt, job_id id, std::int64_t seq,
@@ -100,6 +149,51 @@ result<attempt_error, store_error> read_error_row(const sqlite_statement& stmt,
     entry.error.retry_after = duration{*after};
   entry.at = from_millis(stmt.int64(6));
   return entry;
+}
+
+void bind_command_row(sqlite_statement& stmt, const operator_command& c) {
+  stmt.bind(1, c.id);
+  stmt.bind_text(2, to_string(c.kind));
+  stmt.bind(3, to_millis(c.at));
+}
+
+result<operator_command, store_error>
+read_command_row(const sqlite_statement& stmt, const std::string& path) {
+  operator_command c;
+  c.id = stmt.int64(0);
+  c.at = from_millis(stmt.int64(2));
+  auto name = stmt.bytes(1);
+  for (auto kind : {operator_command::kind_type::cancel})
+    if (name == to_string(kind)) {
+      c.kind = kind;
+      return c;
+    }
+  return unreadable(path, "a command for job " + std::to_string(c.id) +
+                              ": unknown kind '" + name + "'");
+}
+
+result<std::vector<job>, store_error> read_jobs(sqlite_statement& rows,
+                                                sqlite_statement& history,
+                                                sqlite3* db,
+                                                const std::string& path) {
+  std::vector<job> out;
+  std::vector<std::size_t> with_history;
+  {
+    sqlite_use use{rows};
+    int rc;
+    while ((rc = rows.step()) == SQLITE_ROW) {
+      BOOST_OUTCOME_TRY(record, read_job_row(rows, path));
+      if (read_error_count(rows) != 0)
+        with_history.push_back(out.size());
+      out.push_back(std::move(record));
+    }
+    if (rc != SQLITE_DONE)
+      return sqlite_error(db, rc, path, "cannot read jobs");
+  }
+  for (auto i : with_history) {
+    BOOST_OUTCOME_TRYV(read_history(out[i], history, db, path));
+  }
+  return out;
 }
 
 } // namespace jobrt

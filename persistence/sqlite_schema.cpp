@@ -54,6 +54,43 @@ CREATE VIEW job_overview AS
          unique_key
   FROM jobs;
 )sql",
+    // 1 -> 2: the store owns the table (DESIGN.md, "Persistence"): owner
+    // and lease of a processing job; the error count, so that a job
+    // without errors is read without a look at job_errors; one partial
+    // index per question a commit asks (claim, stage, purge, processing
+    // jobs), which also count the states without reading a row; and
+    // job_commands, what operators post for the owner (open_operator), in
+    // the order posted (seq is the rowid: always above the stored ones).
+    R"sql(
+ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE jobs ADD COLUMN lease_until INTEGER;
+ALTER TABLE jobs ADD COLUMN error_count INTEGER NOT NULL DEFAULT 0;
+UPDATE jobs SET error_count =
+  (SELECT count(*) FROM job_errors WHERE job_errors.job_id = jobs.id)
+  WHERE id IN (SELECT job_id FROM job_errors);
+DROP INDEX jobs_by_state;
+CREATE INDEX jobs_ready ON jobs(type, priority, run_at, id)
+  WHERE state = 'pending';
+CREATE INDEX jobs_waiting ON jobs(run_at, id, state)
+  WHERE state IN ('scheduled','retrying');
+CREATE INDEX jobs_finished ON jobs(state, coalesce(finished_at, updated_at), id)
+  WHERE state IN ('completed','dead','cancelled');
+CREATE INDEX jobs_processing ON jobs(owner) WHERE state = 'processing';
+DROP VIEW job_overview;
+CREATE VIEW job_overview AS
+  SELECT id, type, queue, state, attempt, max_attempts, priority,
+         datetime(run_at / 1000, 'unixepoch') AS run_at_utc,
+         datetime(finished_at / 1000, 'unixepoch') AS finished_utc,
+         unique_key, owner,
+         datetime(lease_until / 1000, 'unixepoch') AS lease_until_utc,
+         error_count
+  FROM jobs;
+CREATE TABLE job_commands(
+  seq INTEGER PRIMARY KEY,
+  job_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  at INTEGER NOT NULL);
+)sql",
 };
 
 store_error not_a_store(const std::string& path, const char* why) {

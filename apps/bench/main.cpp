@@ -1,10 +1,11 @@
 // jobrt-bench: the benchmark that ships with jobrt (STYLE.md, 7).
 //
-//   jobrt-bench --workload w1|w2|w4|all --store memory [--jobs N]
+//   jobrt-bench --workload w1|w2|w4|w5|all --store memory|sqlite [--jobs N]
 //
-// W1 measures the runtime's overhead on no-op jobs against raw CAF
-// request/reply measured in the same run; W2 a retry storm; W4 the timer
-// under a million deadlines. Each workload prints a table, then one JSON
+// W1 measures the runtime's overhead on no-op jobs against a reference
+// measured in the same run (raw CAF request/reply, or raw SQLite); W2 a
+// retry storm; W4 the timer under a million deadlines; W5 a backlog of a
+// million jobs drained by a new runtime. Each workload prints a table, then one JSON
 // line. The exit status is non-zero when a workload's correctness check
 // fails (performance targets are printed, never asserted), and 1 when a
 // workload cannot go on (an enqueue refused, e.g. store_failure on a full
@@ -19,6 +20,7 @@
 #include "w1_noop.hpp"
 #include "w2_retry_storm.hpp"
 #include "w4_timer.hpp"
+#include "w5_backlog.hpp"
 
 #include "cli/shutdown_signal.hpp"
 
@@ -32,6 +34,7 @@ const char* name_of(bench::workload w) {
     case bench::workload::w1: return "W1";
     case bench::workload::w2: return "W2";
     case bench::workload::w4: return "W4";
+    case bench::workload::w5: return "W5";
   }
   return "?";
 }
@@ -66,6 +69,9 @@ int main(int argc, char** argv) {
         break;
       case bench::workload::w4:
         outcome = bench::run_w4_timer(opts, interrupt);
+        break;
+      case bench::workload::w5:
+        outcome = bench::run_w5_backlog(opts, w1_jobs_per_s, interrupt);
         break;
     }
     if (interrupt.requested()) {

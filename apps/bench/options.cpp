@@ -38,30 +38,36 @@ jobrt::result<std::uint64_t, std::string> parse_count(std::string_view flag,
   return value.value();
 }
 
-jobrt::result<std::vector<workload>, std::string>
-parse_workloads(std::string_view text) {
+/// W5's backlog when it runs with the others and --jobs is not given.
+constexpr std::size_t backlog_jobs_in_all = 100'000;
+
+/// Sets the workloads `text` names (and W5's default size with them).
+jobrt::result<void, std::string> parse_workloads(options& opts,
+                                                 std::string_view text) {
+  opts.backlog_jobs = options{}.backlog_jobs;
   if (text == "w1")
-    return std::vector<workload>{workload::w1};
-  if (text == "w2")
-    return std::vector<workload>{workload::w2};
-  if (text == "w4")
-    return std::vector<workload>{workload::w4};
-  if (text == "all")
-    return std::vector<workload>{workload::w1, workload::w2, workload::w4};
-  return "--workload: expected w1, w2, w4 or all, got '" + std::string(text) +
-         "'";
+    opts.workloads = {workload::w1};
+  else if (text == "w2")
+    opts.workloads = {workload::w2};
+  else if (text == "w4")
+    opts.workloads = {workload::w4};
+  else if (text == "w5")
+    opts.workloads = {workload::w5};
+  else if (text == "all") {
+    opts.workloads = {workload::w1, workload::w2, workload::w4, workload::w5};
+    opts.backlog_jobs = backlog_jobs_in_all;
+  } else {
+    return "--workload: expected w1, w2, w4, w5 or all, got '" +
+           std::string(text) + "'";
+  }
+  return jobrt::outcome::success();
 }
 
 /// Applies one "--flag value" pair to `opts`.
 jobrt::result<void, std::string> apply(options& opts, std::string_view flag,
                                        std::string_view value) {
-  if (flag == "--workload") {
-    auto parsed = parse_workloads(value);
-    if (!parsed)
-      return parsed.error();
-    opts.workloads = std::move(parsed).value();
-    return jobrt::outcome::success();
-  }
+  if (flag == "--workload")
+    return parse_workloads(opts, value);
   if (flag == "--store") {
     if (value != "memory" && value != "sqlite")
       return "--store: 'memory' or 'sqlite', got '" + std::string(value) + "'";
@@ -135,29 +141,38 @@ parse_result parse_options(int argc, char** argv) {
       return applied.error();
   }
   if (opts.workloads.empty())
-    return std::string("--workload is required (w1, w2, w4 or all)");
+    return std::string("--workload is required (w1, w2, w4, w5 or all)");
   return opts;
 }
 
 std::string usage() {
-  return "usage: jobrt-bench --workload w1|w2|w4|all [--store memory|sqlite]\n"
+  return "usage: jobrt-bench --workload w1|w2|w4|w5|all [--store memory|sqlite]\n"
          "                   [--db PATH] [--synchronous full|normal] [--jobs N]\n"
          "                   [--deadlines N] [--max-in-flight N] [--scheduler-threads N]\n"
          "                   [--reference-trips N] [--latency-jobs N] [--repeat N]\n"
          "                   [--seed N]\n"
          "\n"
-         "  w1  200,000 no-op jobs (--jobs), against a raw CAF request/reply\n"
-         "      reference of --reference-trips round trips (default 1,000,000)\n"
-         "  w2  20,000 jobs (--jobs), every third fails its first attempt\n"
-         "  w4  1,000,000 deadlines (--deadlines) over 10 s on a timer actor\n"
+         "  w1   200,000 no-op jobs (--jobs), against a reference measured in the\n"
+         "       same run: raw CAF request/reply of --reference-trips round trips\n"
+         "       (default 1,000,000), or raw SQLite with --store sqlite\n"
+         "  w2   20,000 jobs (--jobs), every third fails its first attempt\n"
+         "  w4   1,000,000 deadlines (--deadlines) over 10 s on a timer actor\n"
+         "  w5   a backlog: 1,000,000 jobs (--jobs) of 100 bytes enqueued while\n"
+         "       none can run, then a new runtime on the same store drains them;\n"
+         "       start time, peak RSS, drain rate. With --store memory the\n"
+         "       store is one object in this process, so the RSS holds every job\n"
+         "  all  w1, w2, w4, then w5 with 100,000 jobs unless --jobs is given\n"
+         "       (--jobs sets every workload's count)\n"
          "\n"
-         "  --store sqlite         W1/W2 on the SQLite store in --db PATH (default\n"
-         "                         jobrt-bench.db, replaced); the reference is then\n"
-         "                         raw SQLite: 1 insert + 2 updates per job, 1,000\n"
-         "                         jobs per transaction, WAL, --synchronous\n"
-         "                         (default full, as the store's default)\n"
-         "  --max-in-flight N      runtime's max_in_flight in W1/W2 (default 1024)\n"
-         "  --scheduler-threads N  CAF scheduler threads of the W1/W2 runtimes\n"
+         "  --store sqlite         W1/W2/W5 on the SQLite store in --db PATH\n"
+         "                         (default jobrt-bench.db, replaced); W1's\n"
+         "                         reference is then raw SQLite: per job an\n"
+         "                         insert, a claim and a completion, each in a\n"
+         "                         later transaction, 1,000 jobs per\n"
+         "                         transaction, WAL, --synchronous (default\n"
+         "                         full, as the store's default)\n"
+         "  --max-in-flight N      runtime's max_in_flight in W1/W2/W5 (default 1024)\n"
+         "  --scheduler-threads N  CAF scheduler threads of the W1/W2/W5 runtimes\n"
          "                         (default 1, the runtime's default;\n"
          "                         0: CAF's own, max(4, cores))\n"
          "  --repeat N             runs of the reference and of W2, medians\n"

@@ -13,18 +13,22 @@
 
 namespace bench {
 
-enum class workload { w1, w2, w4 };
+enum class workload { w1, w2, w4, w5 };
 
 struct options {
-  /// In the order they run: W1 before W2, so W2 can compare with W1.
+  /// In the order they run: W1 before W2 and W5, so they can compare with
+  /// W1.
   std::vector<workload> workloads;
   std::string store = "memory"; ///< or "sqlite"
   /// The SQLite file of --store sqlite; replaced at the start of each
   /// workload. The raw SQLite reference uses PATH.reference beside it.
   std::string db = "jobrt-bench.db";
   bool synchronous_full = true; ///< --synchronous full|normal
-  /// Jobs of W1 and W2; unset: each workload's own default.
+  /// Jobs of W1, W2 and W5; unset: each workload's own default.
   std::optional<std::size_t> jobs;
+  /// W5's backlog without --jobs: 1,000,000 alone, 100,000 within "all"
+  /// (where a million would take minutes of the run).
+  std::size_t backlog_jobs = 1'000'000;
   std::size_t deadlines = 1'000'000;
   std::size_t max_in_flight = 1024;
   /// CAF scheduler threads of the runtimes (W1, W2); 0: CAF's default.

@@ -2,6 +2,8 @@
 
 #include "store_figures.hpp"
 
+#include "jobrt/actors/runtime_caf.hpp"
+
 #include <caf/actor_system.hpp>
 #include <caf/scheduler/abstract_coordinator.hpp>
 
@@ -12,6 +14,7 @@
 #include <charconv>
 #include <cstdio>
 #include <iterator>
+#include <optional>
 
 namespace bench {
 
@@ -47,27 +50,35 @@ std::string store_failure_of(jobrt::runtime& rt,
   return " (store_failure: " + *stats.value().store_failure + ")";
 }
 
-/// Watches one wait: how long store_failure has been set, and when a job
-/// last became terminal. Says why the wait must give up, or nothing.
+/// Watches one wait: when a job last finished, and how long store_failure
+/// has been set (as far as the stats it was shown tell). Says why the wait
+/// must give up, or nothing.
 class wait_watch {
 public:
   wait_watch(std::uint64_t wanted, std::chrono::seconds limit)
     : wanted_(wanted), give_up_(steady::now() + limit), limit_(limit) {}
 
-  std::string check(const jobrt::runtime_stats& s, steady::time_point now) {
-    auto done = terminal_count(s);
+  /// How long no job finished.
+  steady::duration quiet_for(steady::time_point now) const {
+    return now - last_progress_;
+  }
+
+  /// `done`: jobs finished so far; `stats`: the runtime's, if just read.
+  std::string check(std::uint64_t done, const jobrt::runtime_stats* stats,
+                    steady::time_point now) {
     if (done != done_) {
       done_ = done;
       last_progress_ = now;
     }
-    if (!s.store_failure)
+    if (stats && !stats->store_failure)
       failing_since_ = not_failing;
-    else if (failing_since_ == not_failing)
+    else if (stats && failing_since_ == not_failing)
       failing_since_ = now;
-    if (s.store_failure && now - failing_since_ >= store_failure_limit)
+    if (stats && stats->store_failure &&
+        now - failing_since_ >= store_failure_limit)
       return "store_failure for " + std::to_string(store_failure_limit.count()) +
-             " s: " + *s.store_failure + done_of(done, wanted_);
-    if (now - last_progress_ >= stall_limit)
+             " s: " + *stats->store_failure + done_of(done, wanted_);
+    if (quiet_for(now) >= stall_limit)
       return "no job finished for " + std::to_string(stall_limit.count()) +
              " s" + done_of(done, wanted_);
     if (now >= give_up_)
@@ -87,9 +98,40 @@ private:
   steady::time_point failing_since_ = not_failing;
 };
 
+/// How often a wait on the handlers wakes to draw and to check the limits.
+constexpr auto wake_every = std::chrono::milliseconds(100);
+/// Quiet handlers for this long: stats() is read to see a store failure.
+constexpr auto probe_after = std::chrono::seconds(1);
+
+/// Until `successes` reaches `wanted`; what stopped the wait, or nothing.
+std::string wait_for_handlers(jobrt::runtime& rt, completion_counter& successes,
+                              std::uint64_t wanted, wait_watch& watch,
+                              progress_bar& bar,
+                              const jobrt::cli::shutdown_signal& interrupt) {
+  for (;;) {
+    auto done = successes.wait_for(wanted, wake_every);
+    bar.update(static_cast<std::size_t>(done));
+    if (done >= wanted)
+      return {};
+    if (interrupt.requested())
+      return interrupted(interrupt);
+    auto now = steady::now();
+    std::optional<jobrt::runtime_stats> probe;
+    if (watch.quiet_for(now) >= probe_after) {
+      auto stats = rt.stats();
+      if (!stats)
+        return "stats refused: " + jobrt::describe(stats.error());
+      probe = std::move(stats).value();
+    }
+    if (auto why = watch.check(done, probe ? &*probe : nullptr, now);
+        !why.empty())
+      return why;
+  }
+}
+
 } // namespace
 
-jobrt::runtime_config bench_config(const options& opts) {
+jobrt::runtime_config measurement_config(const options& opts) {
   jobrt::runtime_config config;
   config.worker_threads = 2;
   config.max_in_flight = opts.max_in_flight;
@@ -101,15 +143,20 @@ jobrt::runtime_config bench_config(const options& opts) {
   // No answer of a healthy runtime takes seconds: a call that waits this
   // long ends the run instead of hanging it.
   config.request_timeout = std::chrono::seconds(20);
-  use_store(config, opts);
   config.logger = std::make_shared<spdlog::logger>(
       "jobrt", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
   config.logger->set_level(spdlog::level::warn);
   return config;
 }
 
+jobrt::runtime_config bench_config(const options& opts) {
+  auto config = measurement_config(opts);
+  use_store(config, opts);
+  return config;
+}
+
 std::size_t scheduler_threads(jobrt::runtime& rt) {
-  return rt.system().scheduler().num_workers();
+  return jobrt::runtime_caf::system(rt).scheduler().num_workers();
 }
 
 bool registered(const jobrt::config_check& check, const char* workload) {
@@ -159,11 +206,19 @@ enqueue_figures enqueue_in_batches(jobrt::runtime& rt, jobrt::job_specs specs,
   return f;
 }
 
-completion wait_for_terminal(jobrt::runtime& rt, std::uint64_t terminal_jobs,
+completion wait_for_terminal(jobrt::runtime& rt, completion_counter& successes,
+                             std::uint64_t terminal_jobs,
                              std::chrono::seconds limit, progress_bar& bar,
                              const jobrt::cli::shutdown_signal& interrupt) {
   completion c;
   wait_watch watch{terminal_jobs, limit};
+  c.stopped = wait_for_handlers(rt, successes, terminal_jobs, watch, bar,
+                                interrupt);
+  if (!c.stopped.empty())
+    return c;
+  c.handlers_done = steady::now();
+  // Every handler returned; the last completions become durable within a
+  // commit or two.
   for (;;) {
     auto stats = rt.stats();
     if (!stats) {
@@ -173,12 +228,11 @@ completion wait_for_terminal(jobrt::runtime& rt, std::uint64_t terminal_jobs,
     c.at = steady::now();
     c.stats = std::move(stats).value();
     auto done = terminal_count(c.stats);
-    bar.update(static_cast<std::size_t>(done));
     if (done >= terminal_jobs) {
       c.reached = true;
       return c;
     }
-    c.stopped = watch.check(c.stats, c.at);
+    c.stopped = watch.check(done, &c.stats, c.at);
     if (c.stopped.empty() && interrupt.wait_for(std::chrono::milliseconds(1)))
       c.stopped = interrupted(interrupt);
     if (!c.stopped.empty())

@@ -1,6 +1,6 @@
 #pragma once
 
-// What the runtime workloads (W1, W2) share: a runtime configured for
+// What the runtime workloads (W1, W2, W5) share: a runtime configured for
 // measurement, enqueueing in batches, and waiting until jobs are done.
 // All calls are made from the benchmark's main thread.
 //
@@ -9,6 +9,7 @@
 // wait is bounded, and both stop once SIGINT or SIGTERM arrived (the
 // shutdown_signal main made). Each says why it stopped, for stop_run().
 
+#include "completion_counter.hpp"
 #include "options.hpp"
 #include "progress.hpp"
 
@@ -26,9 +27,12 @@ namespace bench {
 
 using steady = std::chrono::steady_clock;
 
-/// worker_threads 2, a fresh store (use_store), a request_timeout of 20 s,
-/// and a logger on stderr at warn level (nothing is logged per job); the
-/// rest from `opts`.
+/// worker_threads 2, a request_timeout of 20 s, and a logger on stderr at
+/// warn level (nothing is logged per job); the rest from `opts`. No store:
+/// the caller sets one (store_figures.hpp).
+jobrt::runtime_config measurement_config(const options& opts);
+
+/// measurement_config on a fresh store (use_store).
 jobrt::runtime_config bench_config(const options& opts);
 
 /// The CAF scheduler threads `rt` runs its actors on.
@@ -61,21 +65,29 @@ struct completion {
   bool reached = false;
   /// Why the wait ended before `terminal_jobs`; empty if it did not.
   std::string stopped;
+  /// When the handlers' count reached the goal, and when the store then
+  /// showed every job finished (stats() reads it: at 1,000,000 jobs a call
+  /// takes a good part of a second, which bounds how late `at` may be).
+  steady::time_point handlers_done{};
   steady::time_point at{};
   jobrt::runtime_stats stats;
 };
 
 /// While runtime_stats::store_failure stays set this long, a wait gives up.
 inline constexpr auto store_failure_limit = std::chrono::seconds(5);
-/// When no job becomes terminal for this long, a wait gives up.
+/// When no job finishes for this long, a wait gives up.
 inline constexpr auto stall_limit = std::chrono::seconds(30);
 
-/// Polls stats() every millisecond until at least `terminal_jobs` jobs are
-/// completed, dead or cancelled. Gives up (completion::stopped says why)
-/// when stats() is refused, store_failure stays set for
-/// store_failure_limit, no job finishes for stall_limit, `limit` passes, or
-/// `interrupt` arrives.
-completion wait_for_terminal(jobrt::runtime& rt, std::uint64_t terminal_jobs,
+/// Sleeps on `successes` (the handlers count them) until it reaches
+/// `terminal_jobs`, then polls stats() every millisecond until the store
+/// holds at least that many completed, dead or cancelled jobs: the
+/// completions are durable. stats() reads the store (a scan of its jobs),
+/// so before that it is asked only while no handler succeeded for a second,
+/// to see why. Gives up (completion::stopped says why) when stats() is
+/// refused, store_failure stays set for store_failure_limit, no job
+/// finishes for stall_limit, `limit` passes, or `interrupt` arrives.
+completion wait_for_terminal(jobrt::runtime& rt, completion_counter& successes,
+                             std::uint64_t terminal_jobs,
                              std::chrono::seconds limit, progress_bar& bar,
                              const jobrt::cli::shutdown_signal& interrupt);
 

@@ -1,5 +1,7 @@
 #include "sqlite_reference.hpp"
 
+#include "database_files.hpp"
+
 #include "jobrt/persistence/sqlite_schema.hpp"
 
 #include <sqlite3.h>
@@ -7,9 +9,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
 #include <memory>
-#include <system_error>
+#include <vector>
 
 namespace bench {
 
@@ -20,18 +21,30 @@ using status = jobrt::result<void, std::string>;
 
 constexpr std::size_t jobs_per_transaction = 1000;
 
+/// The owner column of a processing job, as long as the runtime's.
+constexpr const char* owner = "bench-reference:0000000000000000";
+
+// What the runtime writes for a job of W1's flood, which waits in the store
+// for a slot: the job as enqueued (pending); its claim, which reads the
+// oldest ready rows through the claim's index and takes them (processing,
+// attempt 1, the owner set; a single SQLite owner takes no lease); and its
+// completion, fenced on the state, attempt and owner it was decided from.
 constexpr const char* insert_sql =
     "INSERT INTO jobs (id, type, queue, payload, priority, state, attempt, "
     "max_attempts, run_at, timeout_ms, breaker_key, cancel_requested, "
     "created_at, updated_at) "
     "VALUES (?1, 'noop', 'default', ?2, 0, 'pending', 0, 5, ?3, 1800000, "
     "'noop', 0, ?3, ?3)";
-constexpr const char* processing_sql =
-    "UPDATE jobs SET state = 'processing', attempt = 1, updated_at = ?2 "
-    "WHERE id = ?1";
+constexpr const char* ready_sql =
+    "SELECT id, payload FROM jobs WHERE state = 'pending' AND type = 'noop' "
+    "AND run_at <= ?1 ORDER BY priority, run_at, id LIMIT ?2";
+constexpr const char* claim_sql =
+    "UPDATE jobs SET state = 'processing', attempt = 1, owner = ?3, "
+    "updated_at = ?2 WHERE id = ?1";
 constexpr const char* completed_sql =
-    "UPDATE jobs SET state = 'completed', output = '', updated_at = ?2, "
-    "finished_at = ?2 WHERE id = ?1";
+    "UPDATE jobs SET state = 'completed', output = '', owner = '', "
+    "lease_until = NULL, updated_at = ?2, finished_at = ?2 "
+    "WHERE id = ?1 AND state = 'processing' AND attempt = 1 AND owner = ?3";
 
 struct connection_closer {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
@@ -43,19 +56,13 @@ struct statement_finalizer {
 };
 using statement = std::unique_ptr<sqlite3_stmt, statement_finalizer>;
 
-/// The three statements of one job's life, and the transaction around them.
+/// The statements of one job's life, and the transaction around them.
 struct job_statements {
-  statement begin, commit, insert, processing, completed;
+  statement begin, commit, insert, ready, claim, completed;
 };
 
 std::string failure(sqlite3* db, const std::string& step) {
   return "sqlite reference: " + step + ": " + sqlite3_errmsg(db);
-}
-
-void remove_database(const std::string& path) {
-  std::error_code ignored;
-  for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-    std::filesystem::remove(path + suffix, ignored);
 }
 
 /// Removes the database files when the measurement ends, however it ends.
@@ -108,12 +115,14 @@ jobrt::result<job_statements, std::string> prepare_all(sqlite3* db) {
   BOOST_OUTCOME_TRY(begin, prepare(db, "BEGIN"));
   BOOST_OUTCOME_TRY(commit, prepare(db, "COMMIT"));
   BOOST_OUTCOME_TRY(insert, prepare(db, insert_sql));
-  BOOST_OUTCOME_TRY(processing, prepare(db, processing_sql));
+  BOOST_OUTCOME_TRY(ready, prepare(db, ready_sql));
+  BOOST_OUTCOME_TRY(claim, prepare(db, claim_sql));
   BOOST_OUTCOME_TRY(completed, prepare(db, completed_sql));
   s.begin = std::move(begin);
   s.commit = std::move(commit);
   s.insert = std::move(insert);
-  s.processing = std::move(processing);
+  s.ready = std::move(ready);
+  s.claim = std::move(claim);
   s.completed = std::move(completed);
   return s;
 }
@@ -127,39 +136,84 @@ status run(sqlite3* db, sqlite3_stmt* s, const char* step) {
   return jobrt::outcome::success();
 }
 
-/// One job's three writes: enqueue, dispatch, completion.
-status run_job(sqlite3* db, const job_statements& s, std::int64_t id,
-               std::int64_t at) {
+using job_ids = std::vector<std::int64_t>;
+
+/// Enqueues the jobs [first, first + count).
+status insert_jobs(sqlite3* db, const job_statements& s, std::int64_t first,
+                   std::size_t count, std::int64_t at) {
   static constexpr char payload[] = R"({"n":1})";
-  sqlite3_bind_int64(s.insert.get(), 1, id);
-  sqlite3_bind_blob(s.insert.get(), 2, payload, sizeof payload - 1,
-                    SQLITE_STATIC);
-  sqlite3_bind_int64(s.insert.get(), 3, at);
-  BOOST_OUTCOME_TRYV(run(db, s.insert.get(), "insert"));
-  for (auto* update : {s.processing.get(), s.completed.get()}) {
-    sqlite3_bind_int64(update, 1, id);
-    sqlite3_bind_int64(update, 2, at);
-    BOOST_OUTCOME_TRYV(run(db, update, "update"));
+  auto* insert = s.insert.get();
+  for (std::size_t i = 0; i < count; ++i) {
+    sqlite3_bind_int64(insert, 1, first + static_cast<std::int64_t>(i));
+    sqlite3_bind_blob(insert, 2, payload, sizeof payload - 1, SQLITE_STATIC);
+    sqlite3_bind_int64(insert, 3, at);
+    BOOST_OUTCOME_TRYV(run(db, insert, "insert"));
   }
   return jobrt::outcome::success();
 }
 
-status run_transaction(sqlite3* db, const job_statements& s,
-                       std::int64_t first_id, std::size_t count) {
-  BOOST_OUTCOME_TRYV(run(db, s.begin.get(), "begin"));
-  auto at = now_ms();
-  for (std::size_t i = 0; i < count; ++i) {
-    auto id = first_id + static_cast<std::int64_t>(i);
-    BOOST_OUTCOME_TRYV(run_job(db, s, id, at));
+/// Takes up to jobs_per_transaction ready jobs, as a claim does.
+jobrt::result<job_ids, std::string> claim_jobs(sqlite3* db,
+                                               const job_statements& s,
+                                               std::int64_t at) {
+  job_ids taken;
+  auto* ready = s.ready.get();
+  sqlite3_bind_int64(ready, 1, at);
+  sqlite3_bind_int64(ready, 2, static_cast<std::int64_t>(jobs_per_transaction));
+  int rc;
+  while ((rc = sqlite3_step(ready)) == SQLITE_ROW) {
+    // A claim hands each row to its handler: the payload is read too.
+    (void) sqlite3_column_blob(ready, 1);
+    taken.push_back(sqlite3_column_int64(ready, 0));
   }
-  return run(db, s.commit.get(), "commit");
+  sqlite3_reset(ready);
+  if (rc != SQLITE_DONE)
+    return failure(db, "select ready");
+  auto* claim = s.claim.get();
+  for (auto id : taken) {
+    sqlite3_bind_int64(claim, 1, id);
+    sqlite3_bind_int64(claim, 2, at);
+    sqlite3_bind_text(claim, 3, owner, -1, SQLITE_STATIC);
+    BOOST_OUTCOME_TRYV(run(db, claim, "claim"));
+  }
+  return taken;
 }
 
+status complete_jobs(sqlite3* db, const job_statements& s, const job_ids& ids,
+                     std::int64_t at) {
+  auto* update = s.completed.get();
+  for (auto id : ids) {
+    sqlite3_bind_int64(update, 1, id);
+    sqlite3_bind_int64(update, 2, at);
+    sqlite3_bind_text(update, 3, owner, -1, SQLITE_STATIC);
+    BOOST_OUTCOME_TRYV(run(db, update, "complete"));
+    if (sqlite3_changes(db) != 1)
+      return failure(db, "complete: the fence did not hold");
+  }
+  return jobrt::outcome::success();
+}
+
+/// A job's three writes go to three successive transactions, as in the
+/// runtime, where it waits between the first two and runs between the last
+/// two: each write finds the row's page already on disk, not still dirty in
+/// its own transaction. Each transaction completes the jobs the previous one
+/// claimed, claims the jobs enqueued before, and enqueues the next 1,000.
 status run_jobs(sqlite3* db, const job_statements& s, std::size_t jobs) {
-  for (std::size_t done = 0; done < jobs; done += jobs_per_transaction) {
-    auto count = std::min(jobs_per_transaction, jobs - done);
-    auto first_id = static_cast<std::int64_t>(done) + 1;
-    BOOST_OUTCOME_TRYV(run_transaction(db, s, first_id, count));
+  std::size_t inserted = 0;
+  std::size_t completed = 0;
+  job_ids claimed;
+  while (completed < jobs) {
+    BOOST_OUTCOME_TRYV(run(db, s.begin.get(), "begin"));
+    auto at = now_ms();
+    BOOST_OUTCOME_TRYV(complete_jobs(db, s, claimed, at));
+    completed += claimed.size();
+    BOOST_OUTCOME_TRY(taken, claim_jobs(db, s, at));
+    claimed = std::move(taken);
+    auto count = std::min(jobs_per_transaction, jobs - inserted);
+    BOOST_OUTCOME_TRYV(insert_jobs(db, s, static_cast<std::int64_t>(inserted) + 1,
+                                   count, at));
+    inserted += count;
+    BOOST_OUTCOME_TRYV(run(db, s.commit.get(), "commit"));
   }
   return jobrt::outcome::success();
 }

@@ -1,12 +1,13 @@
 #include "store_figures.hpp"
 
+#include "database_files.hpp"
+#include "percentiles.hpp"
 #include "sqlite_reference.hpp"
 
 #include "jobrt/persistence/memory_store.hpp"
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
 
 namespace bench {
 
@@ -14,19 +15,6 @@ namespace {
 
 /// Jobs of one raw SQLite reference run: about a second on this machine.
 constexpr std::size_t sqlite_reference_jobs = 100'000;
-
-void remove_database(const std::string& path) {
-  std::error_code ignored;
-  for (const char* suffix : {"", "-wal", "-shm"})
-    std::filesystem::remove(path + suffix, ignored);
-}
-
-double median(std::vector<double> values) {
-  if (values.empty())
-    return 0;
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 } // namespace
 
@@ -36,6 +24,15 @@ void use_store(jobrt::runtime_config& config, const options& opts) {
     return;
   }
   remove_database(opts.db);
+  reuse_store(config, opts, nullptr);
+}
+
+void reuse_store(jobrt::runtime_config& config, const options& opts,
+                 std::shared_ptr<jobrt::job_store> memory) {
+  if (opts.store != "sqlite") {
+    config.store = std::move(memory);
+    return;
+  }
   config.database = opts.db;
   config.sqlite.synchronous = opts.synchronous_full
                                   ? jobrt::sqlite_options::sync_mode::full
@@ -55,7 +52,9 @@ store_reference measure_store_reference(const options& opts) {
                 " trips";
     return ref;
   }
-  ref.target_ratio = 0.6;
+  // The reference makes the runtime's own writes with nothing around them;
+  // the runtime adds only CPU work that overlaps with the disk's.
+  ref.target_ratio = 0.9;
   ref.figures.round_trips = sqlite_reference_jobs;
   for (std::size_t i = 0; i < std::max<std::size_t>(opts.repeat, 1); ++i) {
     auto run = measure_sqlite_reference(opts.db + ".reference",
@@ -69,8 +68,10 @@ store_reference measure_store_reference(const options& opts) {
     ref.figures.runs_per_s.push_back(run.value().jobs_per_s);
   }
   ref.figures.replies_per_s = median(ref.figures.runs_per_s);
-  ref.label = std::string("reference: raw SQLite, 1 insert + 2 updates per "
-                          "job, 1,000 jobs per transaction, WAL, synchronous=") +
+  // The whole of it is in sqlite_reference.hpp; the label names the work.
+  ref.label = std::string("reference: raw SQLite, insert + claim + "
+                          "completion per job, 1,000 per transaction, "
+                          "synchronous=") +
               (opts.synchronous_full ? "FULL" : "NORMAL") + ", " +
               with_separators(static_cast<double>(sqlite_reference_jobs)) +
               " jobs";

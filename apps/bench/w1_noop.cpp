@@ -46,8 +46,8 @@ struct throughput {
   std::string stopped; ///< why the run could not go on; empty if it can
 };
 
-throughput run_noop_jobs(jobrt::runtime& rt, std::size_t jobs,
-                         const options& opts,
+throughput run_noop_jobs(jobrt::runtime& rt, completion_counter& successes,
+                         std::size_t jobs, const options& opts,
                          const jobrt::cli::shutdown_signal& interrupt) {
   throughput t;
   t.enqueue = enqueue_in_batches(rt, noop_specs(jobs), specs_per_call, interrupt);
@@ -56,7 +56,8 @@ throughput run_noop_jobs(jobrt::runtime& rt, std::size_t jobs,
     return t;
   }
   progress_bar bar(opts.progress, "W1 processing", jobs);
-  t.done = wait_for_terminal(rt, jobs, completion_limit, bar, interrupt);
+  t.done = wait_for_terminal(rt, successes, jobs, completion_limit, bar,
+                             interrupt);
   t.stopped = t.done.stopped;
   t.processing_per_s =
       per_second(jobs, seconds_between(t.enqueue.first_call, t.done.at));
@@ -72,6 +73,7 @@ struct latency_run {
 /// Enqueues `jobs` stamped jobs at a steady pace and measures, per job, the
 /// time from just before its enqueue call to its handler's start.
 latency_run measure_start_latency(jobrt::runtime& rt, const start_stamps& stamps,
+                                  completion_counter& successes,
                                   std::uint64_t terminal_before,
                                   const options& opts,
                                   const jobrt::cli::shutdown_signal& interrupt) {
@@ -99,8 +101,8 @@ latency_run measure_start_latency(jobrt::runtime& rt, const start_stamps& stamps
       return run;
     bar.update(first);
   }
-  auto done = wait_for_terminal(rt, terminal_before + jobs, completion_limit,
-                                bar, interrupt);
+  auto done = wait_for_terminal(rt, successes, terminal_before + jobs,
+                                completion_limit, bar, interrupt);
   run.stopped = done.stopped;
   if (!done.reached)
     return run;
@@ -145,6 +147,8 @@ void print_w1(const options& opts, std::size_t jobs, std::size_t threads,
   table.add(label + " p50", fixed(latency.p50_ms, 3) + " ms");
   table.add(label + " p99", fixed(latency.p99_ms, 3) + " ms");
   table.add(label + " max", fixed(latency.max_ms, 3) + " ms");
+  table.add("working set peak (held_jobs_peak)",
+            with_separators(static_cast<double>(t.done.stats.held_jobs_peak)));
   if (opts.store == "sqlite")
     add_rows(table, commits);
   table.add("all jobs completed", ok ? "OK" : "FAIL");
@@ -162,6 +166,7 @@ void print_w1(const options& opts, std::size_t jobs, std::size_t threads,
              {"scheduler_threads", threads},
              {"start_latency_p50_ms", latency.p50_ms},
              {"start_latency_p99_ms", latency.p99_ms},
+             {"held_jobs_peak", t.done.stats.held_jobs_peak},
              {"group_commit", commit_json(commits)},
              {"ok", ok}});
 }
@@ -175,25 +180,29 @@ workload_outcome run_w1_noop(const options& opts,
   if (interrupt.requested())
     return {false, 0};
   auto stamps = std::make_shared<start_stamps>(opts.latency_jobs);
+  auto successes = std::make_shared<completion_counter>();
   jobrt::runtime rt{bench_config(opts)};
-  auto noop = rt.handle("noop", [](jobrt::job_context&) {
+  auto noop = rt.handle("noop", [successes](jobrt::job_context&) {
+    successes->add();
     return jobrt::job_result{jobrt::job_output{}};
   });
-  auto stamped = rt.handle("stamped", [stamps](jobrt::job_context& ctx) {
+  auto stamped = rt.handle("stamped", [stamps, successes](jobrt::job_context& ctx) {
     stamps->ns[payload_index(ctx.payload())].store(steady_ns(),
                                               std::memory_order_relaxed);
+    successes->add();
     return jobrt::job_result{jobrt::job_output{}};
   });
   if (!registered(noop, "W1") || !registered(stamped, "W1") ||
       !start_runtime(rt, "W1"))
     return {false, 0};
   auto threads = scheduler_threads(rt);
-  auto t = run_noop_jobs(rt, jobs, opts, interrupt);
+  auto t = run_noop_jobs(rt, *successes, jobs, opts, interrupt);
   if (!t.stopped.empty()) {
     stop_run(rt, "W1", t.stopped, interrupt);
     return {false, 0, true};
   }
-  auto measured = measure_start_latency(rt, *stamps, jobs, opts, interrupt);
+  auto measured =
+      measure_start_latency(rt, *stamps, *successes, jobs, opts, interrupt);
   if (!measured.stopped.empty()) {
     stop_run(rt, "W1", measured.stopped, interrupt);
     return {false, 0, true};

@@ -20,10 +20,12 @@ namespace {
 constexpr std::size_t specs_per_call = 1000;
 constexpr auto completion_limit = std::chrono::seconds(300);
 
-/// Attempts each job's handler saw, indexed by the job's payload index.
+/// Attempts each job's handler saw, indexed by the job's payload index,
+/// and the attempts that succeeded (what the wait sleeps on).
 struct attempt_counts {
   explicit attempt_counts(std::size_t jobs) : per_job(jobs) {}
   std::vector<std::atomic<std::int32_t>> per_job;
+  completion_counter successes;
 };
 
 bool fails_first_attempt(std::size_t index) { return index % 3 == 0; }
@@ -44,6 +46,7 @@ jobrt::job_handler flaky_handler(std::shared_ptr<attempt_counts> counts) {
     if (fails_first_attempt(index) && ctx.attempt() == 1)
       return jobrt::job_error::transient("bench_flaky",
                                          "fails its first attempt");
+    counts->successes.add();
     return jobrt::job_output{};
   };
 }
@@ -177,7 +180,8 @@ std::optional<storm_run> run_storm_once(const options& opts, std::size_t jobs,
   }
   {
     progress_bar bar(opts.progress, "W2 retry storm", jobs);
-    run.done = wait_for_terminal(rt, jobs, completion_limit, bar, interrupt);
+    run.done = wait_for_terminal(rt, counts->successes, jobs, completion_limit,
+                                 bar, interrupt);
   }
   if (!run.done.stopped.empty()) {
     stop_run(rt, "W2", run.done.stopped, interrupt);

@@ -11,6 +11,7 @@
 // The program exits 0 only if every job ended as expected.
 
 #include "jobrt/actors/runtime.hpp"
+#include "jobrt/actors/runtime_caf.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
@@ -108,7 +109,7 @@ bool register_handlers(jobrt::runtime& rt, const webhook_actor& hook) {
   quick.retry.backoff = jobrt::fixed_backoff{50ms};
   quick.timeout = 1s;
   auto thumbnail = rt.handle("thumbnail", make_thumbnail, quick);
-  auto webhooks = rt.handle("webhook", hook, quick);
+  auto webhooks = jobrt::runtime_caf::handle(rt, "webhook", hook, quick);
   for (const auto* added : {&thumbnail, &webhooks})
     if (!*added) {
       std::printf("cannot register: %s\n", added->error().message().c_str());
@@ -196,7 +197,7 @@ int main() {
   jobrt::runtime rt{config};
 
   // (At least one spawn argument: CAF 0.17 trips UBSan on spawns without.)
-  auto hook = rt.system().spawn(webhook, 30ms);
+  auto hook = jobrt::runtime_caf::system(rt).spawn(webhook, 30ms);
   bool ok = register_handlers(rt, hook) && rt.start() &&
             rt.subscribe([](const jobrt::event_batch& batch) {
               for (const auto& e : batch.jobs)

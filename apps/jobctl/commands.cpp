@@ -13,9 +13,9 @@ namespace jobctl {
 
 namespace {
 
+using jobrt::sqlite_reader;
 using jobrt::sqlite_store;
 using jobrt::store_error;
-using store_handle = std::unique_ptr<sqlite_store>;
 using code_type = command_error::code_type;
 
 command_error store_failure(const store_error& e) {
@@ -27,45 +27,86 @@ command_error refused(std::string reason, std::string message) {
   return {code_type::refused, std::move(reason), std::move(message)};
 }
 
-jobrt::result<store_handle, command_error>
+jobrt::result<std::unique_ptr<sqlite_reader>, command_error>
 open_for_reading(const global_options& g) {
-  auto store = sqlite_store::open_reader(g.db_path);
-  if (!store)
-    return store_failure(store.error());
-  return std::move(store).value();
+  auto reader = sqlite_store::open_reader(g.db_path);
+  if (!reader)
+    return store_failure(reader.error());
+  return std::move(reader).value();
 }
 
-jobrt::result<store_handle, command_error>
+/// The store, opened for a change.
+struct changing_store {
+  std::unique_ptr<sqlite_store> store;
+  /// A runtime owns the file and runs: jobctl writes beside it
+  /// (sqlite_store::open_operator), and only that runtime can stop an
+  /// attempt it runs.
+  bool runtime_runs = false;
+};
+
+/// As the file's owner when no runtime holds it; else beside the runtime
+/// that does, whose writes are fenced as jobctl's are.
+jobrt::result<changing_store, command_error>
 open_for_changing(const global_options& g) {
   jobrt::sqlite_options options;
   options.create_if_missing = false; // a mistyped path is not a new store
-  auto store = sqlite_store::open(g.db_path, options);
-  if (store)
-    return std::move(store).value();
-  if (store.error().code == store_error::code_type::locked)
-    return command_error{
-        code_type::store_failure, "locked",
-        g.db_path + " is in use by a running jobrt runtime; changes go "
-                    "through the runtime while it runs (or stop it first)"};
-  return store_failure(store.error());
+  auto owner = sqlite_store::open(g.db_path, options);
+  if (owner)
+    return changing_store{std::move(owner).value(), false};
+  if (owner.error().code != store_error::code_type::locked)
+    return store_failure(owner.error());
+  auto beside = sqlite_store::open_operator(g.db_path, options);
+  if (!beside)
+    return store_failure(beside.error());
+  return changing_store{std::move(beside).value(), true};
 }
 
-/// A unique key taken by another live job refuses the change (like a
-/// transition the state forbids); any other failure is the store's.
-command_error commit_failure(const store_error& e) {
-  if (e.code == store_error::code_type::conflict)
-    return refused(std::string(jobrt::to_string(e.code)), e.message);
-  return store_failure(e);
+/// A write the store did not apply. A record it cannot hold names the
+/// store's reason ("conflict": a unique key another live job holds); a
+/// fence that no longer holds (a running runtime changed the job after
+/// jobctl read it) names how the job moved.
+command_error write_refused(const jobrt::write_refusal& r) {
+  if (r.error)
+    return refused(std::string(jobrt::to_string(r.error->code)),
+                   r.error->message);
+  auto message = "job " + std::to_string(r.id) + " was not changed (" +
+                 std::string(jobrt::to_string(r.code)) + ")";
+  if (r.found)
+    message += ": it is " + std::string(jobrt::to_string(r.found->state)) +
+               " on attempt " + std::to_string(r.found->attempt) + " now";
+  return refused(std::string(jobrt::to_string(r.code)), std::move(message));
 }
 
-jobrt::result<jobrt::job, command_error> find_job(sqlite_store& store,
+jobrt::result<jobrt::job, command_error> find_job(jobrt::job_reader& reader,
                                                   jobrt::job_id id) {
-  auto found = store.find(id);
+  auto found = reader.find(id);
   if (!found)
     return store_failure(found.error());
   if (!found.value())
     return refused("not_found", "no job with id " + std::to_string(id));
   return std::move(*found.value());
+}
+
+/// One commit of `batch`; a failure of the store is the command's.
+jobrt::result<jobrt::store_receipt, command_error>
+commit(sqlite_store& store, jobrt::store_batch batch) {
+  auto receipt = store.commit(batch);
+  if (!receipt)
+    return store_failure(receipt.error());
+  return std::move(receipt).value();
+}
+
+/// Removes the jobs of `state` finished before now - age.
+jobrt::purge_request purge_of(jobrt::job_state state, jobrt::duration age) {
+  jobrt::purge_request r;
+  r.now = jobrt::wall_clock_now();
+  switch (state) {
+    case jobrt::job_state::completed: r.completed = age; break;
+    case jobrt::job_state::dead: r.dead = age; break;
+    case jobrt::job_state::cancelled: r.cancelled = age; break;
+    default: break;
+  }
+  return r;
 }
 
 jobrt::job_event event_of(job_change change) {
@@ -84,6 +125,29 @@ void print_record(const global_options& g, const jobrt::job& j,
     out << jobrt::dump_json(jobrt::to_json(j)) << '\n';
   else
     print_job(out, j);
+}
+
+/// A cancel of an attempt a running runtime runs: only that runtime can
+/// stop it, so it is posted for it (an operator command), taken at its next
+/// poll. A fenced write that set cancel_requested would keep the row's
+/// fence, and the attempt's result would overwrite it.
+command_result request_cancel(const global_options& g, sqlite_store& store,
+                              const jobrt::job& current, jobrt::time_point now,
+                              std::ostream& out) {
+  jobrt::store_batch batch;
+  batch.post_commands.push_back(jobrt::operator_command{
+      current.id, jobrt::operator_command::kind_type::cancel, now});
+  // A posted command is never refused: only a failure of the store stops it.
+  BOOST_OUTCOME_TRYV(commit(store, std::move(batch)));
+  if (g.json)
+    out << jobrt::dump_json({{"id", current.id},
+                             {"state", std::string(jobrt::to_string(current.state))},
+                             {"cancel", "requested"}})
+        << '\n';
+  else
+    out << "job " << current.id
+        << ": cancel requested; the running attempt is asked to stop\n";
+  return jobrt::outcome::success();
 }
 
 nlohmann::json page_json(const jobrt::job_page& page) {
@@ -150,17 +214,24 @@ command_result show_job(const global_options& g, jobrt::job_id id,
 
 command_result change_job(const global_options& g, jobrt::job_id id,
                           job_change change, std::ostream& out) {
-  BOOST_OUTCOME_TRY(store, open_for_changing(g));
-  BOOST_OUTCOME_TRY(current, find_job(*store, id));
-  auto next = jobrt::apply_event(current, event_of(change),
-                                 jobrt::wall_clock_now());
+  BOOST_OUTCOME_TRY(target, open_for_changing(g));
+  auto& store = *target.store;
+  BOOST_OUTCOME_TRY(current, find_job(*store.reader(), id));
+  auto now = jobrt::wall_clock_now();
+  auto next = jobrt::apply_event(current, event_of(change), now);
   if (!next)
     return refused(std::string(jobrt::to_string(next.error().code)),
                    next.error().message());
+  if (change == job_change::cancel && target.runtime_runs &&
+      current.state == jobrt::job_state::processing)
+    return request_cancel(g, store, current, now, out);
+  // Fenced on the record the change was decided from.
   jobrt::store_batch batch;
-  batch.upserts.push_back(next.value());
-  if (auto committed = store->commit(batch); !committed)
-    return commit_failure(committed.error());
+  batch.writes.push_back(
+      jobrt::job_write{next.value(), jobrt::job_fence::of(current)});
+  BOOST_OUTCOME_TRY(receipt, commit(store, std::move(batch)));
+  if (!receipt.refused.empty())
+    return write_refused(receipt.refused.front());
   print_record(g, next.value(), out);
   return jobrt::outcome::success();
 }
@@ -172,16 +243,24 @@ command_result purge_jobs(const global_options& g, const purge_options& o,
                    "purge takes a terminal state (completed, dead or "
                    "cancelled), not '" +
                        std::string(jobrt::to_string(o.state)) + "'");
-  BOOST_OUTCOME_TRY(store, open_for_changing(g));
-  auto purged =
-      store->purge_finished(o.state, jobrt::wall_clock_now() - o.older_than);
-  if (!purged)
-    return store_failure(purged.error());
+  BOOST_OUTCOME_TRY(target, open_for_changing(g));
+  auto request = purge_of(o.state, o.older_than);
+  // In bounded transactions, each removing at most request.limit jobs,
+  // until one finds fewer: no transaction grows with the file.
+  std::uint64_t purged = 0;
+  for (;;) {
+    jobrt::store_batch batch;
+    batch.purge = request;
+    BOOST_OUTCOME_TRY(receipt, commit(*target.store, std::move(batch)));
+    purged += receipt.purged;
+    if (receipt.purged < request.limit)
+      break;
+  }
   if (g.json)
-    out << jobrt::dump_json({{"purged", purged.value()}}) << '\n';
+    out << jobrt::dump_json({{"purged", purged}}) << '\n';
   else
-    out << "purged " << purged.value() << ' ' << jobrt::to_string(o.state)
-        << " job" << (purged.value() == 1 ? "" : "s") << '\n';
+    out << "purged " << purged << ' ' << jobrt::to_string(o.state) << " job"
+        << (purged == 1 ? "" : "s") << '\n';
   return jobrt::outcome::success();
 }
 

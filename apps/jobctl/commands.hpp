@@ -5,14 +5,20 @@
 // command_error when it cannot; main prints that with print_error and exits
 // with its code.
 //
-// Reading commands (stats, list, show) open the file read-only and work
-// while a runtime owns it, and on read-only media. Changing commands
-// (cancel, requeue, purge) open it as its owner, so they are refused while a
-// runtime runs on it: a change behind a running runtime's back would be
-// overwritten by its in-memory table. No command creates a store: a path
-// that is not an existing jobrt store is refused. cancel and requeue go
-// through the job state machine (actors/transitions.hpp), so jobctl allows
-// exactly what the runtime does.
+// Reading commands (stats, list, show) read the file through a read-only
+// reader and work while a runtime owns it, and on read-only media.
+// Changing commands (cancel, requeue, purge) open it as its owner when no
+// runtime holds it, and beside the runtime that does otherwise
+// (sqlite_store::open_operator); that runtime picks their changes up within
+// its poll interval (a second). No command creates a store: a path that is
+// not an existing jobrt store is refused. cancel and requeue go through
+// the job state machine (actors/transitions.hpp), so jobctl allows exactly
+// what the runtime does, and are fenced writes: refused (exit 2, the
+// refusal's code named), never overwriting, if the job is no longer what
+// it was read as, e.g. because the running runtime changed it meanwhile.
+// The one change a write cannot make is stopping an attempt a running
+// runtime runs: cancel of a processing job then posts a cancel command,
+// which that runtime runs as its own cancel (the attempt is asked to stop).
 
 #include "jobrt/messages/job.hpp"
 #include "jobrt/messages/job_query.hpp"
@@ -30,11 +36,12 @@ struct command_error {
   enum class code_type : int {
     usage = 1,         ///< a malformed command line (main's, from CLI11)
     refused = 2,       ///< unknown id, a transition the state forbids, ...
-    store_failure = 3, ///< the file is locked, missing, corrupt, ...
+    store_failure = 3, ///< the file is missing, corrupt, busy, ...
   };
   code_type code = code_type::refused;
-  /// What went wrong, for scripts: "not_found", "invalid_transition",
-  /// "locked", a store_error code ("io", "corrupt", ...), "usage".
+  /// What went wrong, for scripts: "not_found", "invalid_transition", a
+  /// write refusal's code ("state_changed", ...), a store_error code
+  /// ("io", "corrupt", "locked", ...), "usage".
   std::string reason;
   std::string message; ///< in words, for people
 };
@@ -73,7 +80,9 @@ command_result list_jobs(const global_options& g, const list_options& o,
                          std::ostream& out);
 command_result show_job(const global_options& g, jobrt::job_id id,
                         std::ostream& out);
-/// Prints the changed record.
+/// Prints the changed record, or for a cancel request posted to a running
+/// runtime {"id":N,"state":"processing","cancel":"requested"} (a line of
+/// text without --json).
 command_result change_job(const global_options& g, jobrt::job_id id,
                           job_change change, std::ostream& out);
 /// Refuses a non-terminal state before touching the file.

@@ -5,7 +5,6 @@
 
 #include "jobrt/messages/job.hpp"
 #include "jobrt/messages/job_query.hpp"
-#include "jobrt/persistence/sqlite_store.hpp"
 
 #include <ostream>
 #include <string>

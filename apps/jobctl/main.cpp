@@ -11,7 +11,7 @@
 // Global options may also follow the command. Ids, --limit and --after are
 // decimal digits (cli/decimal_arg.hpp). Exit codes: see exit_codes below.
 // With --json every answer, errors included, is one line of JSON on stdout.
-// See commands.hpp for which commands need the file's lock.
+// Changes work while a runtime runs on the file: see commands.hpp.
 
 #include "commands.hpp"
 #include "duration_arg.hpp"
@@ -34,9 +34,10 @@ constexpr const char* exit_codes =
     "  0  done\n"
     "  1  usage error: unknown option, malformed number, missing argument\n"
     "  2  refused: unknown id, a transition the job's state forbids, a\n"
-    "     unique key held by another live job, purge of a live state\n"
+    "     unique key held by another live job, purge of a live state, a\n"
+    "     job a running runtime changed since jobctl read it\n"
     "  3  store failure: the file is missing, not a jobrt store, corrupt,\n"
-    "     unreadable, or in use by a running runtime (for changes)\n"
+    "     unreadable, or busy past the wait for another writer\n"
     "With --json, errors are JSON on stdout too:\n"
     "  {\"error\":{\"code\":\"not_found\",\"message\":\"no job with id 9\"}}";
 

@@ -17,12 +17,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-runtime_config on_file(const std::string& path) {
-  auto c = quiet_runtime_config();
-  c.database = path;
-  return c;
-}
-
 job_spec keyed(std::string type, std::string key) {
   job_spec s;
   s.type = std::move(type);
@@ -39,7 +33,7 @@ TEST_CASE("a restarted runtime finds every job where the last one left it",
   job_id done_id = 0;
   job_id waiting_id = 0;
   {
-    runtime rt{on_file(db)};
+    runtime rt{quiet_runtime_on(db)};
     REQUIRE(rt.handle("echo", [](job_context& ctx) -> job_result {
       return job_output{std::string(ctx.payload())};
     }));
@@ -56,7 +50,7 @@ TEST_CASE("a restarted runtime finds every job where the last one left it",
     REQUIRE(events.wait_for_terminal(1));
     REQUIRE(rt.shutdown(1s));
   }
-  runtime again{on_file(db)};
+  runtime again{quiet_runtime_on(db)};
   REQUIRE(again.handle("echo", [](job_context&) -> job_result {
     return job_output{};
   }));
@@ -82,9 +76,9 @@ TEST_CASE("a second runtime on the same database is refused while the first "
           "[runtime][sqlite]") {
   scratch_dir dir;
   auto db = dir.file("jobs.db");
-  runtime first{on_file(db)};
+  runtime first{quiet_runtime_on(db)};
   REQUIRE(first.start());
-  runtime second{on_file(db)};
+  runtime second{quiet_runtime_on(db)};
   auto refused = second.start();
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == request_error::code_type::store_failure);

@@ -11,6 +11,8 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 using namespace jobrt;
 using namespace jobrt::testing;
@@ -201,4 +203,47 @@ TEST_CASE("shutdown gives a running attempt back to pending", "[runtime]") {
   REQUIRE(kept);
   CHECK(kept->state == job_state::pending);
   CHECK(kept->attempt == 0);
+}
+
+TEST_CASE("calls from other threads while shutdown runs are answered, "
+          "never raced",
+          "[runtime]") {
+  // ThreadSanitizer checks this one: shutdown() used to write the timeout
+  // and the stopped flag that other calls read unguarded.
+  runtime rt{quiet_runtime_config()};
+  REQUIRE(rt.handle("t", [](job_context&) -> job_result { return job_output{}; }));
+  REQUIRE(rt.start());
+  std::atomic<bool> go{false};
+  std::atomic<int> answered{0};
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 3; ++i)
+    callers.emplace_back([&] {
+      while (!go.load())
+        std::this_thread::yield();
+      for (int n = 0; n < 200; ++n) {
+        auto enqueued = rt.enqueue(spec_of("t"));
+        auto counted = rt.stats();
+        auto read = rt.get(1);
+        // Before shutdown: answers; after: refused as not running or
+        // shutting down, never anything else (a timeout, a crash).
+        using code = request_error::code_type;
+        auto expected = [](const request_error& e) {
+          return e.code == code::not_started || e.code == code::shutting_down;
+        };
+        if ((enqueued || expected(enqueued.error())) &&
+            (counted || expected(counted.error())) &&
+            (read || read.error().code == code::not_found ||
+             expected(read.error())))
+          ++answered;
+      }
+    });
+  go = true;
+  auto report = rt.shutdown(std::chrono::milliseconds(100));
+  for (auto& t : callers)
+    t.join();
+  REQUIRE(report);
+  CHECK(answered.load() == 600);
+  auto after = rt.enqueue(spec_of("t"));
+  REQUIRE_FALSE(after);
+  CHECK(after.error().code == request_error::code_type::not_started);
 }

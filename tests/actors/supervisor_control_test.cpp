@@ -144,7 +144,7 @@ TEST_CASE("cancel works in every live state and is refused when terminal",
   SECTION("pending") {
     auto running = f.enqueue(with("hold"));
     auto waiting = f.enqueue(with("ok"));
-    auto cancelled = f.ask<job_reply>(atoms::cancel::value, waiting);
+    auto cancelled = f.change(atoms::cancel::value, waiting);
     REQUIRE(cancelled);
     CHECK(cancelled.value().state == job_state::cancelled);
     f.reply_late(running, 1, job_output{});
@@ -154,7 +154,7 @@ TEST_CASE("cancel works in every live state and is refused when terminal",
     auto s = with("ok");
     s.run_at = f.now() + 1min;
     auto id = f.enqueue(s);
-    REQUIRE(f.ask<job_reply>(atoms::cancel::value, id));
+    REQUIRE(f.change(atoms::cancel::value, id));
     f.advance(2min);
     CHECK(f.log->runs_of(id) == 0);
     CHECK(f.get(id).state == job_state::cancelled);
@@ -162,14 +162,14 @@ TEST_CASE("cancel works in every live state and is refused when terminal",
   SECTION("retrying") {
     auto id = f.enqueue(with("fail"));
     REQUIRE(f.get(id).state == job_state::retrying);
-    REQUIRE(f.ask<job_reply>(atoms::cancel::value, id));
+    REQUIRE(f.change(atoms::cancel::value, id));
     f.advance(1min);
     CHECK(f.log->runs_of(id) == 1);
     CHECK(f.get(id).state == job_state::cancelled);
   }
   SECTION("processing on a handler actor: stopped and cancelled at once") {
     auto id = f.enqueue(with("hold"));
-    auto cancelled = f.ask<job_reply>(atoms::cancel::value, id);
+    auto cancelled = f.change(atoms::cancel::value, id);
     REQUIRE(cancelled);
     CHECK(cancelled.value().state == job_state::cancelled);
     CHECK(cancelled.value().attempt == 0); // the stopped attempt is not counted
@@ -182,12 +182,12 @@ TEST_CASE("cancel works in every live state and is refused when terminal",
   SECTION("terminal") {
     auto id = f.enqueue(with("ok"));
     REQUIRE(f.get(id).state == job_state::completed);
-    auto e = refusal_of(f.ask<job_reply>(atoms::cancel::value, id));
+    auto e = refusal_of(f.change(atoms::cancel::value, id));
     CHECK(e.code == code::invalid_transition);
     CHECK(e.message.find("completed") != std::string::npos);
   }
   SECTION("unknown id") {
-    CHECK(refusal_of(f.ask<job_reply>(atoms::cancel::value, job_id{999})).code ==
+    CHECK(refusal_of(f.change(atoms::cancel::value, job_id{999})).code ==
           code::not_found);
   }
 }
@@ -205,18 +205,18 @@ TEST_CASE("an operator requeues a dead job from attempt 0, history kept",
   f.start();
   auto id = f.enqueue(spec_of("t"));
   REQUIRE(f.get(id).state == job_state::dead);
-  CHECK(refusal_of(f.ask<job_reply>(atoms::purge::value, job_id{id + 1})).code ==
+  CHECK(refusal_of(f.change(atoms::purge::value, job_id{id + 1})).code ==
         code::not_found);
 
   broken = false;
-  auto requeued = f.ask<job_reply>(atoms::requeue::value, id);
+  auto requeued = f.change(atoms::requeue::value, id);
   REQUIRE(requeued);
   auto j = f.get(id);
   CHECK(j.state == job_state::completed);
   CHECK(j.attempt == 1);
   CHECK(j.errors.size() == 1);
   CHECK(f.log->runs_of(id) == 2);
-  CHECK(refusal_of(f.ask<job_reply>(atoms::requeue::value, id)).code ==
+  CHECK(refusal_of(f.change(atoms::requeue::value, id)).code ==
         code::invalid_transition);
 }
 
@@ -228,10 +228,10 @@ TEST_CASE("purge removes finished jobs only", "[supervisor][purge]") {
   auto s = spec_of("t");
   s.run_at = f.now() + 1h;
   auto waiting = f.enqueue(s);
-  CHECK(refusal_of(f.ask<job_reply>(atoms::purge::value, waiting)).code ==
+  CHECK(refusal_of(f.change(atoms::purge::value, waiting)).code ==
         code::invalid_transition);
-  REQUIRE(f.ask<job_reply>(atoms::purge::value, done));
-  CHECK(refusal_of(f.ask<job_reply>(atoms::get::value, done)).code ==
+  REQUIRE(f.change(atoms::purge::value, done));
+  CHECK(refusal_of(f.get_reply(done)).code ==
         code::not_found);
   CHECK_FALSE(f.store->find(done).has_value());
   CHECK(f.stats().count(job_state::completed) == 0);
@@ -249,13 +249,13 @@ TEST_CASE("list filters and pages by id", "[supervisor][list]") {
   job_query q;
   q.type = "a";
   q.limit = 2;
-  auto first = f.ask<page_reply>(atoms::list::value, q).value();
+  auto first = f.list(q).value();
   REQUIRE(first.jobs.size() == 2);
   CHECK(first.jobs[0].id == ids[0]);
   CHECK(first.jobs[1].id == ids[2]);
   REQUIRE(first.next_after);
   q.after = *first.next_after;
-  auto second = f.ask<page_reply>(atoms::list::value, q).value();
+  auto second = f.list(q).value();
   REQUIRE(second.jobs.size() == 2);
   CHECK(second.jobs[0].id == ids[3]);
   CHECK(second.jobs[1].id == ids[5]);
@@ -263,7 +263,7 @@ TEST_CASE("list filters and pages by id", "[supervisor][list]") {
 
   job_query pending;
   pending.state = job_state::pending;
-  CHECK(f.ask<page_reply>(atoms::list::value, pending).value().jobs.size() == 4);
+  CHECK(f.list(pending).value().jobs.size() == 4);
 }
 
 TEST_CASE("graceful shutdown waits out the grace, then gives attempts back",

@@ -117,7 +117,7 @@ TEST_CASE("a failed commit refuses the enqueue and keeps nothing of it",
   CHECK(f.stats().jobs[static_cast<std::size_t>(job_state::pending)] == 0);
   // The refused ids are unknown, and the unique key is free again.
   auto refused_id = kept + 1;
-  auto gone = f.ask<job_reply>(atoms::get::value, refused_id);
+  auto gone = f.get_reply(refused_id);
   REQUIRE_FALSE(gone);
   CHECK(gone.error().code == code::not_found);
   auto again = f.ask<enqueue_results>(atoms::enqueue::value, job_specs{with_key});
@@ -141,17 +141,19 @@ TEST_CASE("after failed commits the runtime holds its effects, retries, and "
     return std::optional<job_result>{job_output{}};
   };
   f.start();
-  // The enqueue is durable; the dispatch's commit and the next two
-  // recommits fail, as on a full disk.
+  // The enqueue (written once, already processing) is durable; the
+  // completion's commit and the next two retries fail, as on a full disk.
   f.flaky->fail_next(3, 1);
   auto id = f.enqueue(spec_of("email"));
-  CHECK(seen_by_handler.empty());
-  CHECK(f.durable(id)->state == job_state::pending);
+  CHECK(seen_by_handler == std::vector<std::string>{"processing"});
+  CHECK(f.durable(id)->state == job_state::processing);
+  CHECK(f.stats().store_failure);
   f.advance(10s);
   CHECK(f.flaky->failures_left == 0);
   CHECK(seen_by_handler == std::vector<std::string>{"processing"});
   CHECK(f.durable(id)->state == job_state::completed);
   CHECK(f.get(id).attempt == 1);
+  CHECK_FALSE(f.stats().store_failure);
 }
 
 TEST_CASE("a payload over the store's limit is refused as too_large",
@@ -194,7 +196,7 @@ TEST_CASE("retention prunes finished jobs by age and keeps dead ones",
   CHECK(f.durable(done).has_value());
   f.advance(20min);
   CHECK_FALSE(f.durable(done).has_value());
-  CHECK_FALSE(f.ask<job_reply>(atoms::get::value, done));
+  CHECK_FALSE(f.get_reply(done));
   CHECK(f.durable(dead)->state == job_state::dead);
   CHECK(f.stats().outcomes.pruned == 1);
 }
@@ -205,10 +207,9 @@ TEST_CASE("recovery fails the attempts that were running as abandoned and "
   durable_fixture f;
   f.handle("email", with_policy(exact_policy(3)));
   auto t0 = f.clock->now();
-  auto stored = [&](job_id id, job_state state, std::int32_t attempt,
+  auto stored = [&](job_id, job_state state, std::int32_t attempt,
                     time_point run_at) {
     job r;
-    r.id = id;
     r.type = "email";
     r.breaker_key = "email";
     r.state = state;
@@ -218,8 +219,9 @@ TEST_CASE("recovery fails the attempts that were running as abandoned and "
     r.created_at = r.updated_at = t0;
     return r;
   };
+  // As a previous owner left them: ids 1 to 4 in order.
   store_batch before_crash;
-  before_crash.upserts = {stored(1, job_state::processing, 1, t0),
+  before_crash.inserts = {stored(1, job_state::processing, 1, t0),
                           stored(2, job_state::processing, 3, t0),
                           stored(3, job_state::retrying, 1, t0 + 5s),
                           stored(4, job_state::pending, 0, t0)};

@@ -137,9 +137,8 @@ public:
     setup.store = store_in_use();
     setup.inline_commit = inline_commit;
     setup.retention = retention;
-    auto snapshot = setup.store->load();
-    REQUIRE(snapshot);
-    setup.snapshot = std::move(snapshot).value();
+    setup.owner = owner;
+    setup.stage_horizon = stage_horizon;
     setup.clock = clock;
     setup.log = quiet_logger();
     setup.timer = timer;
@@ -174,13 +173,45 @@ public:
     return results.front().value().id;
   }
 
+  /// The job as the store holds it (the runtime's get reads the store too).
   job get(job_id id) {
-    auto reply = ask<job_reply>(atoms::get::value, id);
+    auto reply = get_reply(id);
     REQUIRE(reply);
     return reply.value();
   }
 
-  runtime_stats stats() { return ask<runtime_stats>(atoms::stats::value); }
+  job_reply get_reply(job_id id) {
+    auto found = store_in_use()->reader()->find(id);
+    REQUIRE(found);
+    if (!found.value())
+      return request_error{request_error::code_type::not_found, "no such job",
+                           id};
+    return std::move(*found.value());
+  }
+
+  page_reply list(const job_query& q) {
+    auto page = store_in_use()->reader()->list(q);
+    REQUIRE(page);
+    return std::move(page).value();
+  }
+
+  /// A cancel, requeue or purge as the runtime sends it: with the job as
+  /// the store holds it now.
+  template <class Atom>
+  job_reply change(Atom atom, job_id id) {
+    auto found = store_in_use()->reader()->find(id);
+    REQUIRE(found);
+    return ask<job_reply>(atom, id, std::move(found).value());
+  }
+
+  /// The supervisor's counters, with the store's counts per state.
+  runtime_stats stats() {
+    auto s = ask<runtime_stats>(atoms::stats::value);
+    auto counts = store_in_use()->reader()->count_by_state();
+    REQUIRE(counts);
+    s.jobs = counts.value();
+    return s;
+  }
 
   void reply_late(job_id id, std::int32_t attempt, job_result result) {
     caf::anon_send(handler, reply_atom::value, id, attempt, std::move(result));
@@ -194,6 +225,8 @@ public:
   std::shared_ptr<job_store> other_store;
   /// False: commit through a store actor, as with a store on disk.
   bool inline_commit = true;
+  std::string owner = "test-owner";
+  duration stage_horizon{std::chrono::seconds(30)};
   retention_policy retention = retention_policy::keep_all();
   /// Callable handlers run on `pool`, a manual-mode pool the test drives
   /// with run_queued (see with_manual_pool); worker_threads is the number

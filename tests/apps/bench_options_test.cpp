@@ -56,3 +56,27 @@ TEST_CASE("bench refuses C literals, signs and numbers out of range") {
   CHECK(refusal({"--workload", "w1", "--seed", "-1"}) ==
         "--seed must be a decimal number (digits only), not '-1'");
 }
+
+TEST_CASE("bench runs W5 alone with a million jobs, within all with fewer") {
+  using bench::workload;
+  auto alone = parse({"--workload", "w5", "--store", "sqlite"});
+  REQUIRE(alone);
+  CHECK(alone.value().workloads == std::vector<workload>{workload::w5});
+  CHECK(alone.value().backlog_jobs == 1'000'000u);
+  CHECK_FALSE(alone.value().jobs);
+
+  auto all = parse({"--workload", "all"});
+  REQUIRE(all);
+  CHECK(all.value().workloads ==
+        std::vector<workload>{workload::w1, workload::w2, workload::w4,
+                              workload::w5});
+  CHECK(all.value().backlog_jobs == 100'000u);
+
+  // The last --workload decides, W5's default size with it.
+  auto last = parse({"--workload", "all", "--workload", "w5"});
+  REQUIRE(last);
+  CHECK(last.value().backlog_jobs == 1'000'000u);
+
+  CHECK(refusal({"--workload", "w6"}) ==
+        "--workload: expected w1, w2, w4, w5 or all, got 'w6'");
+}

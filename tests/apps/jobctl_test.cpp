@@ -6,18 +6,16 @@
 #include "jobrt/messages/job_json.hpp"
 #include "jobrt/persistence/sqlite_store.hpp"
 
+#include "apps/jobctl_run.hpp"
+#include "persistence/all_jobs.hpp"
 #include "persistence/read_only_dir.hpp"
+#include "persistence/store_samples.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include <sys/wait.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -28,68 +26,11 @@ namespace {
 
 using namespace jobrt;
 using namespace std::chrono_literals;
+using test::db;
+using test::parse_output;
+using test::run_jobctl;
+using test::scratch_dir;
 namespace fs = std::filesystem;
-
-/// A fresh directory under the system's temp dir, removed with everything
-/// in it at the end of the test.
-class scratch_dir {
-public:
-  scratch_dir() {
-    auto pattern = (fs::temp_directory_path() / "jobctl-test-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~scratch_dir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  scratch_dir(const scratch_dir&) = delete;
-  scratch_dir& operator=(const scratch_dir&) = delete;
-
-  const fs::path& path() const { return path_; }
-
-private:
-  fs::path path_;
-};
-
-struct run_result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-/// Runs `jobctl <args>`; stdout and stderr are captured apart.
-run_result run_jobctl(const scratch_dir& dir, const std::string& args) {
-  auto err_path = dir.path() / "stderr.txt";
-  auto command = quoted(JOBCTL_PATH) + " " + args + " 2>" +
-                 quoted(err_path.string());
-  run_result r;
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
-    r.out.append(buffer, n);
-  int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = read_file(err_path);
-  return r;
-}
-
-nlohmann::json parse_output(const run_result& r) {
-  INFO("stdout: " << r.out << "\nstderr: " << r.err);
-  REQUIRE(r.exit_code == 0);
-  auto doc = nlohmann::json::parse(r.out, nullptr, false);
-  REQUIRE_FALSE(doc.is_discarded());
-  return doc;
-}
 
 // -- building jobs through the real state machine ----------------------------
 
@@ -174,20 +115,32 @@ std::vector<job> sample_jobs() {
 }
 
 /// A store file holding `jobs`, written by an owner that is gone again.
+/// They are inserted in order, so their ids must count from 1.
 std::string write_store(const scratch_dir& dir, std::vector<job> jobs) {
   auto path = (dir.path() / "jobs.db").string();
   auto owner = sqlite_store::open(path);
   REQUIRE(owner);
   store_batch batch;
-  batch.upserts = std::move(jobs);
-  REQUIRE(owner.value()->commit(batch));
+  batch.inserts = jobs;
+  auto receipt = owner.value()->commit(batch);
+  REQUIRE(receipt);
+  REQUIRE(receipt.value().inserted.size() == jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    REQUIRE(receipt.value().inserted[i].id == jobs[i].id);
   return path;
 }
 
-std::unique_ptr<sqlite_store> reader(const std::string& path) {
+std::unique_ptr<sqlite_reader> reader(const std::string& path) {
   auto store = sqlite_store::open_reader(path);
   REQUIRE(store);
   return std::move(store).value();
+}
+
+/// Every job of a store's reader.
+std::vector<job> every_job(job_reader& r) {
+  auto jobs = test::all_jobs(r);
+  REQUIRE(jobs);
+  return std::move(jobs).value();
 }
 
 job stored_job(const std::string& path, job_id id) {
@@ -209,8 +162,6 @@ std::vector<job_id> ids_of(const nlohmann::json& page) {
     ids.push_back(j.at("id").get<job_id>());
   return ids;
 }
-
-std::string db(const std::string& path) { return "--db " + quoted(path); }
 
 } // namespace
 
@@ -458,34 +409,75 @@ TEST_CASE("purge removes finished jobs of one terminal state by age") {
   }
 }
 
-TEST_CASE("while a runtime owns the file, jobctl reads but changes nothing") {
+TEST_CASE("while another process owns the file, jobctl reads it and "
+          "changes jobs beside it, fenced") {
   scratch_dir dir;
   auto path = write_store(dir, sample_jobs());
-  auto owner = sqlite_store::open(path);
+  auto owner = sqlite_store::open(path); // holds the lock, as a runtime does
   REQUIRE(owner);
   auto& store = *owner.value();
-  auto before = store.load();
-  REQUIRE(before);
 
   CHECK(parse_output(run_jobctl(dir, db(path) + " --json stats")).at("dead") == 2);
   CHECK(ids_of(parse_output(run_jobctl(dir, db(path) + " --json list --state dead"))) ==
         std::vector<job_id>{8, 10});
   CHECK(run_jobctl(dir, db(path) + " show 8").exit_code == 0);
 
-  auto in_use = "jobctl: " + path +
-                " is in use by a running jobrt runtime; changes go through "
-                "the runtime while it runs (or stop it first)\n";
-  for (const std::string command :
-       {"cancel 1", "requeue 8", "purge --state completed"}) {
-    INFO(command);
-    auto r = run_jobctl(dir, db(path) + " " + command);
-    CHECK(r.exit_code == 3);
-    CHECK(r.err == in_use);
-    CHECK(r.out.empty());
+  SECTION("cancel, requeue and purge are written") {
+    CHECK(parse_output(run_jobctl(dir, db(path) + " --json cancel 1"))
+              .at("state") == "cancelled");
+    CHECK(stored_job(path, 1).state == job_state::cancelled);
+    CHECK(parse_output(run_jobctl(dir, db(path) + " --json requeue 8"))
+              .at("state") == "pending");
+    CHECK(stored_job(path, 8).state == job_state::pending);
+    CHECK(parse_output(run_jobctl(dir, db(path) + " --json purge --state "
+                                                  "completed")) ==
+          nlohmann::json{{"purged", 2}});
+    CHECK_FALSE((exists(path, 6) || exists(path, 7)));
   }
-  auto after = store.load();
-  REQUIRE(after);
-  CHECK(after.value().jobs == before.value().jobs);
+  SECTION("the owner's write decided before jobctl's change is refused") {
+    auto held = stored_job(path, 2);
+    REQUIRE(run_jobctl(dir, db(path) + " cancel 2").exit_code == 0);
+    auto dispatched = step(held, events::dispatch{"runtime-a", std::nullopt},
+                           wall_clock_now());
+    store_batch batch;
+    batch.writes.push_back(job_write{dispatched, job_fence::of(held)});
+    auto receipt = store.commit(batch);
+    REQUIRE(receipt);
+    REQUIRE(receipt.value().refused.size() == 1);
+    CHECK(receipt.value().refused[0].code ==
+          write_refusal::code_type::state_changed);
+    CHECK(stored_job(path, 2).state == job_state::cancelled);
+  }
+  SECTION("a processing job's cancel is posted for the owner, the row "
+          "unchanged") {
+    auto before = stored_job(path, 4);
+    auto r = run_jobctl(dir, db(path) + " cancel 4");
+    CHECK(r.exit_code == 0);
+    CHECK(r.out ==
+          "job 4: cancel requested; the running attempt is asked to stop\n");
+    CHECK(r.err.empty());
+    CHECK(parse_output(run_jobctl(dir, db(path) + " --json cancel 4")) ==
+          nlohmann::json{{"id", 4}, {"state", "processing"},
+                         {"cancel", "requested"}});
+    CHECK(stored_job(path, 4) == before);
+    store_batch take;
+    take.take_commands = true;
+    auto receipt = store.commit(take);
+    REQUIRE(receipt);
+    auto& commands = receipt.value().commands;
+    REQUIRE(commands.size() == 2);
+    for (const auto& c : commands) {
+      CHECK(c.id == 4);
+      CHECK(c.kind == operator_command::kind_type::cancel);
+    }
+  }
+  SECTION("refusals are as without an owner") {
+    auto r = run_jobctl(dir, db(path) + " --json requeue 7");
+    CHECK(r.exit_code == 2);
+    CHECK(nlohmann::json::parse(r.out).at("error").at("code") ==
+          "invalid_transition");
+    CHECK(run_jobctl(dir, db(path) + " cancel 999").exit_code == 2);
+  }
 }
 
 TEST_CASE("a missing file is a store error with exit code 3") {
@@ -525,8 +517,7 @@ TEST_CASE("an id, --limit or --after that is not decimal digits in range is "
           "a usage error that says so") {
   scratch_dir dir;
   auto path = write_store(dir, sample_jobs());
-  auto before = reader(path)->load();
-  REQUIRE(before);
+  auto before = every_job(*reader(path));
   struct refusal {
     std::string args;
     std::string message;
@@ -566,9 +557,7 @@ TEST_CASE("an id, --limit or --after that is not decimal digits in range is "
     CHECK(nlohmann::json::parse(json.out, nullptr, false) ==
           nlohmann::json{{"error", {{"code", "usage"}, {"message", message}}}});
   }
-  auto after = reader(path)->load();
-  REQUIRE(after);
-  CHECK(after.value().jobs == before.value().jobs);
+  CHECK(every_job(*reader(path)) == before);
 }
 
 // -- changing commands never create a store (item 10) ----------------------------
@@ -652,9 +641,15 @@ TEST_CASE("with --json every error is JSON on stdout with a code") {
   CHECK(error_of(db(path) + " --json list --state sleeping", 1).at("code") ==
         "usage");
 
+  // Beside an owner, a writer that holds the file past jobctl's wait (2 s)
+  // makes a change fail as locked, with nothing changed.
   auto owner = sqlite_store::open(path);
   REQUIRE(owner);
-  CHECK(error_of(db(path) + " --json cancel 1", 3).at("code") == "locked");
+  {
+    test::held_write_lock writer{path};
+    CHECK(error_of(db(path) + " --json cancel 1", 3).at("code") == "locked");
+  }
+  CHECK(stored_job(path, 1).state == job_state::pending);
 }
 
 TEST_CASE("a requeue refused by a unique key another live job holds is a "

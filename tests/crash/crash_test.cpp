@@ -23,6 +23,7 @@
 // recorded as abandoned (or timed out), i.e. it was never completed.
 
 #include "crash/crash_workload.hpp"
+#include "persistence/all_jobs.hpp"
 #include "persistence/scratch_dir.hpp"
 
 #include "cli/decimal_arg.hpp"
@@ -232,11 +233,11 @@ std::map<job_id, job> load_jobs(const std::string& db, bool may_be_new = false) 
     return {};
   INFO((reader ? std::string{} : reader.error().message));
   REQUIRE(reader);
-  auto snapshot = reader.value()->load();
+  auto snapshot = test::all_jobs(*reader.value());
   INFO((snapshot ? std::string{} : snapshot.error().message));
   REQUIRE(snapshot);
   std::map<job_id, job> jobs;
-  for (auto& j : snapshot.value().jobs)
+  for (auto& j : snapshot.value())
     jobs.emplace(j.id, std::move(j));
   return jobs;
 }

@@ -17,6 +17,7 @@
 // done within the bound.
 
 #include "crash/crash_workload.hpp"
+#include "persistence/all_jobs.hpp"
 
 #include "cli/decimal_arg.hpp"
 
@@ -82,13 +83,13 @@ std::set<std::string> known_keys(const std::string& db_path) {
     std::fprintf(stderr, "open: %s\n", store.error().message.c_str());
     std::exit(3);
   }
-  auto snapshot = store.value()->load();
-  if (!snapshot) {
-    std::fprintf(stderr, "load: %s\n", snapshot.error().message.c_str());
+  auto jobs = jobrt::test::all_jobs(*store.value()->reader());
+  if (!jobs) {
+    std::fprintf(stderr, "load: %s\n", jobs.error().message.c_str());
     std::exit(3);
   }
   std::set<std::string> keys;
-  for (const auto& j : snapshot.value().jobs)
+  for (const auto& j : jobs.value())
     if (j.unique_key)
       keys.insert(*j.unique_key);
   return keys;

@@ -62,11 +62,7 @@ TEST_CASE("corrupt pages: garbage over a store's data is reported as "
   auto path = dir.file("jobs.db");
   {
     auto store = open_store(path);
-    std::vector<job> jobs;
-    for (job_id id = 1; id <= 50; ++id)
-      jobs.push_back(full_job(id));
-    auto batch = upserting(std::move(jobs));
-    REQUIRE(store->commit(batch));
+    insert(*store, std::vector<job>(50, full_job(1)));
   }
   auto size = std::filesystem::file_size(path);
   REQUIRE(size > 4096);
@@ -77,10 +73,10 @@ TEST_CASE("corrupt pages: garbage over a store's data is reported as "
     CHECK(store.error().code == code::corrupt);
     return;
   }
-  auto snapshot = store.value()->load();
-  REQUIRE_FALSE(snapshot);
-  CHECK(snapshot.error().code == code::corrupt);
-  CHECK_THAT(snapshot.error().message, Catch::Contains(path));
+  auto jobs = all_jobs(*store.value()->reader());
+  REQUIRE_FALSE(jobs);
+  CHECK(jobs.error().code == code::corrupt);
+  CHECK_THAT(jobs.error().message, Catch::Contains(path));
 }
 
 TEST_CASE("newer schema: a file from a newer jobrt is refused with version",
@@ -94,7 +90,7 @@ TEST_CASE("newer schema: a file from a newer jobrt is refused with version",
   REQUIRE_FALSE(owner);
   CHECK(owner.error().code == code::version);
   CHECK(owner.error().message ==
-        path + " was written by a newer jobrt (schema 99, this build knows 1)");
+        path + " was written by a newer jobrt (schema 99, this build knows 2)");
   auto reader = sqlite_store::open_reader(path);
   REQUIRE_FALSE(reader);
   CHECK(reader.error().code == code::version);
@@ -141,8 +137,7 @@ TEST_CASE("read-only directory: opening a store there fails with io",
   auto existing = dir.file("existing.db");
   {
     auto store = open_store(existing);
-    auto batch = upserting({plain_job(1)});
-    REQUIRE(store->commit(batch));
+    insert(*store, {plain_job(1)});
   }
   auto fresh = dir.file("fresh.db");
   read_only_dir guard{dir.path()};
@@ -165,8 +160,7 @@ TEST_CASE("second owner: a held store is locked until its owner is gone",
   scratch_dir dir;
   auto path = dir.file("jobs.db");
   auto first = open_store(path);
-  auto batch = upserting({plain_job(1)});
-  REQUIRE(first->commit(batch));
+  insert(*first, {plain_job(1)});
 
   auto second = sqlite_store::open(path);
   REQUIRE_FALSE(second);
@@ -178,14 +172,11 @@ TEST_CASE("second owner: a held store is locked until its owner is gone",
   CHECK(sqlite_store::open_reader(path));
 
   // The first owner still works after the refusal.
-  auto more = upserting({plain_job(2)});
-  REQUIRE(first->commit(more));
+  insert(*first, {plain_job(2)});
   first.reset();
 
   auto third = open_store(path);
-  auto snapshot = third->load();
-  REQUIRE(snapshot);
-  CHECK(snapshot.value().jobs.size() == 2);
+  CHECK(stored_jobs(*third->reader()).size() == 2);
 }
 
 TEST_CASE("busy database: a commit while another connection writes fails "
@@ -196,8 +187,7 @@ TEST_CASE("busy database: a commit while another connection writes fails "
   sqlite_options options;
   options.busy_timeout = std::chrono::milliseconds(20);
   auto store = open_store(path, options);
-  auto first = upserting({plain_job(1)});
-  REQUIRE(store->commit(first));
+  insert(*store, {plain_job(1)});
 
   sqlite3* intruder = nullptr;
   REQUIRE(sqlite3_open_v2(path.c_str(), &intruder, SQLITE_OPEN_READWRITE,
@@ -205,7 +195,7 @@ TEST_CASE("busy database: a commit while another connection writes fails "
   REQUIRE(sqlite3_exec(intruder, "BEGIN EXCLUSIVE", nullptr, nullptr,
                        nullptr) == SQLITE_OK);
 
-  auto batch = upserting({plain_job(2), plain_job(3)});
+  auto batch = inserting({plain_job(2), plain_job(3)});
   auto refused = store->commit(batch);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == code::locked);
@@ -215,12 +205,11 @@ TEST_CASE("busy database: a commit while another connection writes fails "
           SQLITE_OK);
   sqlite3_close(intruder);
 
-  auto retry = upserting({plain_job(2), plain_job(3)});
-  REQUIRE(store->commit(retry));
-  auto snapshot = store->load();
-  REQUIRE(snapshot);
-  CHECK(snapshot.value().jobs.size() == 3);
-  CHECK(snapshot.value().last_id == 3);
+  // The failed commit took no ids.
+  CHECK(insert(*store, {plain_job(2), plain_job(3)}) ==
+        std::vector<job_id>{2, 3});
+  CHECK(stored_jobs(*store->reader()) ==
+        std::vector<job>{plain_job(1), plain_job(2), plain_job(3)});
 }
 
 TEST_CASE("full disk: a commit beyond max_page_count fails as io and the "
@@ -231,8 +220,7 @@ TEST_CASE("full disk: a commit beyond max_page_count fails as io and the "
   sqlite_options options;
   options.max_page_count = 64; // 256 KiB with 4 KiB pages
   auto store = open_store(path, options);
-  auto small = upserting({plain_job(1), plain_job(2)});
-  REQUIRE(store->commit(small));
+  insert(*store, {plain_job(1), plain_job(2)});
 
   std::vector<job> big;
   for (job_id id = 3; id <= 12; ++id) {
@@ -240,7 +228,7 @@ TEST_CASE("full disk: a commit beyond max_page_count fails as io and the "
     j.payload.assign(100 * 1024, 'x');
     big.push_back(std::move(j));
   }
-  auto batch = upserting(std::move(big));
+  auto batch = inserting(std::move(big));
   auto refused = store->commit(batch);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == code::io);
@@ -248,24 +236,17 @@ TEST_CASE("full disk: a commit beyond max_page_count fails as io and the "
   // A failure of the medium names no record: the whole batch must wait.
   CHECK_FALSE(refused.error().record);
   CHECK_THAT(refused.error().message, Catch::Contains(path));
-
-  auto snapshot = store->load();
-  REQUIRE(snapshot);
-  CHECK(snapshot.value().jobs ==
+  CHECK(stored_jobs(*store->reader()) ==
         std::vector<job>{plain_job(1), plain_job(2)});
-  CHECK(snapshot.value().last_id == 2);
 
-  auto removal = removing({1});
-  REQUIRE(store->commit(removal));
-  auto fits = upserting({plain_job(13)});
-  REQUIRE(store->commit(fits));
-  snapshot = store->load();
-  REQUIRE(snapshot);
-  REQUIRE(snapshot.value().jobs.size() == 2);
-  CHECK(snapshot.value().jobs[1] == plain_job(13));
+  CHECK(commit(*store, removing(plain_job(1))).refused.empty());
+  CHECK(insert(*store, {plain_job(3)}) == std::vector<job_id>{3});
+  CHECK(stored_jobs(*store->reader()) ==
+        std::vector<job>{plain_job(2), plain_job(3)});
 }
 
-TEST_CASE("too large: a payload or output over the limit writes nothing",
+TEST_CASE("too large: a payload, output or error over the limit is refused "
+          "alone and the rest is written",
           "[sqlite_failure]") {
   scratch_dir dir;
   auto path = dir.file("jobs.db");
@@ -276,40 +257,39 @@ TEST_CASE("too large: a payload or output over the limit writes nothing",
 
   auto big_payload = plain_job(2);
   big_payload.payload.assign(33, 'p');
-  auto batch = upserting({plain_job(1), big_payload});
-  auto refused = store->commit(batch);
-  REQUIRE_FALSE(refused);
-  CHECK(refused.error().code == code::too_large);
-  CHECK_THAT(refused.error().message, Catch::Contains("job 2"));
-  // The failure names its record, so the runtime can set it aside and
-  // write the rest.
-  CHECK(refused.error().record == job_id{2});
+  auto receipt = commit(*store, inserting({plain_job(1), big_payload}));
+  REQUIRE(receipt.inserted.size() == 2);
+  CHECK(receipt.inserted[0].id == 1);
+  auto& refused = receipt.inserted[1].refused;
+  REQUIRE(refused);
+  CHECK(refused->code == code::too_large);
+  CHECK(refused->message ==
+        path + ": a new 'email' job: payload of 33 bytes exceeds the limit of "
+               "32 bytes");
 
-  auto big_output = plain_job(3);
-  big_output.output = std::string(33, 'o');
-  auto second = upserting({plain_job(1), big_output});
-  refused = store->commit(second);
-  REQUIRE_FALSE(refused);
-  CHECK(refused.error().code == code::too_large);
-  CHECK(refused.error().record == job_id{3});
-
-  // So does a failure over any other text of the record, which only a
-  // record made outside the runtime can reach (the runtime bounds them).
-  auto big_error = plain_job(4);
-  big_error.state = job_state::retrying;
-  big_error.attempt = 1;
-  big_error.errors.push_back(
-      attempt_error{1, job_error::transient("x", std::string(40, 'm')), {}});
-  auto third = upserting({plain_job(1), big_error});
-  refused = store->commit(third);
-  REQUIRE_FALSE(refused);
-  CHECK(refused.error().code == code::too_large);
-  CHECK(refused.error().record == job_id{4});
-
-  auto snapshot = store->load();
-  REQUIRE(snapshot);
-  CHECK(snapshot.value().jobs.empty());
-  CHECK(snapshot.value().last_id == 0);
+  auto stored = plain_job(1);
+  auto with = [&](auto change) {
+    auto next = stored;
+    change(next);
+    auto answer = commit(*store, writing(next, stored)).refused;
+    REQUIRE(answer.size() == 1);
+    CHECK(answer[0].code == write_refusal::code_type::record);
+    REQUIRE(answer[0].error);
+    CHECK(answer[0].error->code == code::too_large);
+    CHECK(answer[0].error->record == job_id{1});
+    return answer[0].error->message;
+  };
+  CHECK_THAT(with([](job& j) { j.output = std::string(33, 'o'); }),
+             Catch::StartsWith(path + ": job 1: output of 33 bytes"));
+  // So is any other text of the record, which only a record made outside
+  // the runtime can reach (the runtime bounds them).
+  CHECK_THAT(with([](job& j) {
+               j.errors.push_back(attempt_error{
+                   1, job_error::transient("x", std::string(40, 'm')), {}});
+             }),
+             Catch::Contains("error entry of 41 bytes"));
+  CHECK(stored_jobs(*store->reader()) == std::vector<job>{stored});
+  CHECK(raw_query(path, "SELECT count(*) FROM job_errors") == "0");
 }
 
 } // namespace

@@ -32,8 +32,14 @@ sqlite_options existing_only() {
 
 void write_jobs(const std::string& path, std::vector<job> jobs) {
   auto store = open_store(path);
-  auto batch = upserting(std::move(jobs));
-  REQUIRE(store->commit(batch));
+  insert(*store, std::move(jobs));
+}
+
+std::vector<job> read_jobs(const std::string& path) {
+  auto reader = sqlite_store::open_reader(path);
+  if (!reader)
+    FAIL("open_reader " << path << ": " << reader.error().message);
+  return stored_jobs(*reader.value());
 }
 
 } // namespace
@@ -95,9 +101,7 @@ TEST_CASE("existing only: an existing store opens as usual, and by default a "
   write_jobs(path, {plain_job(1), plain_job(2)}); // the default creates it
   auto owner = sqlite_store::open(path, existing_only());
   REQUIRE(owner);
-  auto snapshot = owner.value()->load();
-  REQUIRE(snapshot);
-  CHECK(snapshot.value().jobs.size() == 2);
+  CHECK(stored_jobs(*owner.value()->reader()).size() == 2);
 }
 
 TEST_CASE("a failed open removes the file it created, and only that one",
@@ -135,9 +139,8 @@ TEST_CASE("read-only directory: a reader reads a closed store there, "
 
   auto reader = sqlite_store::open_reader(path);
   REQUIRE(reader);
-  auto snapshot = reader.value()->load();
-  REQUIRE(snapshot);
-  CHECK(snapshot.value().jobs == std::vector<job>{plain_job(1), full_job(2)});
+  CHECK(stored_jobs(*reader.value()) ==
+        std::vector<job>{plain_job(1), full_job(2)});
   auto counts = reader.value()->count_by_state();
   REQUIRE(counts);
   CHECK(counts.value()[static_cast<std::size_t>(job_state::dead)] == 1);
@@ -157,20 +160,14 @@ TEST_CASE("read-only directory: a reader sees what a running owner "
   scratch_dir dir;
   auto path = dir.file("jobs.db");
   auto owner = open_store(path);
-  auto batch = upserting({plain_job(1), plain_job(2), plain_job(3)});
-  REQUIRE(owner->commit(batch));
+  insert(*owner, {plain_job(1), plain_job(2), plain_job(3)});
   REQUIRE(fs::file_size(path + "-wal") > 0); // not checkpointed yet
   read_only_dir guard{dir.path()};
   if (!guard.ok()) {
     WARN("skipped: cannot make a directory read-only here");
     return;
   }
-
-  auto reader = sqlite_store::open_reader(path);
-  REQUIRE(reader);
-  auto snapshot = reader.value()->load();
-  REQUIRE(snapshot);
-  CHECK(snapshot.value().jobs.size() == 3);
+  CHECK(read_jobs(path).size() == 3);
 }
 
 TEST_CASE("read-only directory: a -wal with transactions but no -shm is "
@@ -179,8 +176,7 @@ TEST_CASE("read-only directory: a -wal with transactions but no -shm is "
   scratch_dir live;
   auto path = live.file("jobs.db");
   auto owner = open_store(path);
-  auto batch = upserting({plain_job(1)});
-  REQUIRE(owner->commit(batch));
+  insert(*owner, {plain_job(1)});
   REQUIRE(fs::file_size(path + "-wal") > 0);
 
   scratch_dir snapshot_dir; // a copy of the files, as a careless backup has

@@ -6,6 +6,8 @@
 #include "jobrt/persistence/job_store.hpp"
 #include "jobrt/persistence/sqlite_store.hpp"
 
+#include "persistence/all_jobs.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
@@ -13,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,21 +74,70 @@ inline job full_job(job_id id) {
   return j;
 }
 
-inline store_batch upserting(std::vector<job> jobs) {
+inline store_batch inserting(std::vector<job> jobs) {
   store_batch batch;
-  batch.upserts = std::move(jobs);
+  batch.inserts = std::move(jobs);
   return batch;
 }
 
-inline store_batch removing(std::vector<job_id> ids) {
+/// A write of `record` decided from `from` (the record it was made from).
+inline store_batch writing(job record, const job& from) {
   store_batch batch;
-  batch.removals = std::move(ids);
+  batch.writes.push_back(job_write{std::move(record), job_fence::of(from)});
   return batch;
+}
+
+inline store_batch removing(const job& stored) {
+  store_batch batch;
+  batch.removals.push_back(job_removal{stored.id, job_fence::of(stored)});
+  return batch;
+}
+
+/// Commits `batch`; fails the test with the reason if the commit fails.
+inline store_receipt commit(job_store& store, store_batch batch) {
+  auto receipt = store.commit(batch);
+  if (!receipt)
+    FAIL(store.name() << " commit: " << describe(receipt.error()));
+  return std::move(receipt).value();
+}
+
+/// Inserts `jobs`, each of which must be new; their ids, in order.
+inline std::vector<job_id> insert(job_store& store, std::vector<job> jobs) {
+  auto receipt = commit(store, inserting(std::move(jobs)));
+  std::vector<job_id> ids;
+  for (const auto& outcome : receipt.inserted) {
+    REQUIRE_FALSE(outcome.refused);
+    REQUIRE_FALSE(outcome.existing);
+    ids.push_back(outcome.id);
+  }
+  return ids;
+}
+
+/// Every job of `reader`; fails the test if it cannot read them.
+inline std::vector<job> stored_jobs(job_reader& reader) {
+  auto jobs = all_jobs(reader);
+  if (!jobs)
+    FAIL("list: " << describe(jobs.error()));
+  return std::move(jobs).value();
+}
+
+/// The stored record `id`, or nullopt; fails the test if it cannot read.
+inline std::optional<job> stored_job(job_reader& reader, job_id id) {
+  auto found = reader.find(id);
+  if (!found)
+    FAIL("find: " << describe(found.error()));
+  return std::move(found).value();
+}
+
+inline std::vector<job_id> ids_of(const std::vector<job>& jobs) {
+  std::vector<job_id> out;
+  for (const auto& j : jobs)
+    out.push_back(j.id);
+  return out;
 }
 
 /// Runs SQL on its own connection (creating the file if missing), bypassing
-/// the store; returns SQLite's
-/// result code.
+/// the store; returns SQLite's result code.
 inline int raw_exec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
@@ -115,6 +167,28 @@ inline std::string raw_query(const std::string& path, const std::string& sql) {
   sqlite3_close(db);
   return out;
 }
+
+/// Another connection's write transaction on `path` (BEGIN IMMEDIATE),
+/// held until the object goes and then rolled back: what a store's commit
+/// waits for (busy_timeout) and then fails on as store_error::locked.
+class held_write_lock {
+public:
+  explicit held_write_lock(const std::string& path) {
+    REQUIRE(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE,
+                            nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+  }
+  ~held_write_lock() {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db_);
+  }
+  held_write_lock(const held_write_lock&) = delete;
+  held_write_lock& operator=(const held_write_lock&) = delete;
+
+private:
+  sqlite3* db_ = nullptr;
+};
 
 inline std::string file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
