@@ -69,8 +69,6 @@ store_actor::behavior_type store_behavior(store_pointer self,
                      commit_report{seq, batch.epoch, st.last_failure, {}});
           return;
         }
-        if (st.group.claims())
-          write_group(self);
         st.group.add(batch);
         st.last_seq = seq;
         // The flush queues behind every batch already in the mailbox, so

@@ -8,9 +8,10 @@
 // number written, so the supervisor releases those turns' effects (replies,
 // dispatches, events) in order, and never blocks on disk itself.
 //
-// A group never continues past a turn that claims: the claim must see the
-// store as the supervisor saw it when it asked, not changed by the turns
-// that came after (the next transaction writes those).
+// A claim in a group runs after the writes of every turn in it, also of
+// the turns after the one that asked: a job such a turn wrote pending may
+// be claimed at once. The supervisor takes the claimed record as the newer
+// one (working_set::adopt) and ignores the older turn's answer for it.
 //
 // A failed transaction is answered with its error, and every batch of the
 // same epoch still on its way is refused unwritten: those turns were

@@ -81,7 +81,9 @@ void supervisor_state::finish_turn(bool force_seal) {
   do {
     more_ = false;
     place_ready();
-    if (draining_ && !shut_down_ && gate_->running() == 0)
+    // A claim on its way may still bring attempts to give back.
+    if (draining_ && !shut_down_ && gate_->running() == 0 &&
+        !claim_in_flight_)
       release_all();
     if (commits_.degraded() && !force_seal) {
       if (shut_down_)
@@ -329,7 +331,7 @@ supervisor_actor::behavior_type supervisor_state::behavior() {
         begin_turn();
         pool_->take_results(results_);
         for (auto& r : results_)
-          on_result(r.id, r.attempt, std::move(r.result));
+          on_result(r.id, r.attempt, std::move(r.result), r.ran);
         results_.clear();
         finish_turn();
       },

@@ -210,12 +210,18 @@ void supervisor_state::settle_insert(new_job& n, const insert_outcome& outcome,
 }
 
 void supervisor_state::take_claimed(job record) {
+  // An earlier attempt of it may still hold a worker thread (it timed out,
+  // then an operator requeued it): no second attempt until it returns.
+  std::int32_t lingering = 0;
+  if (const auto* held = set_.find(record.id))
+    lingering = held->lingering;
   auto& entry = set_.adopt(std::move(record));
+  entry.lingering = lingering;
   const auto& r = entry.record;
   bool probe = false;
-  if (!gate_->occupy(r, probe)) {
-    // Its breaker opened while the claim was on its way: given back,
-    // that attempt not counted.
+  if (draining_ || lingering != 0 || !gate_->occupy(r, probe)) {
+    // Shutting down, its last attempt still out, or its breaker opened
+    // while the claim was on its way: given back, that attempt not counted.
     (void) apply(entry, events::release{r.attempt});
     settle_place(entry);
     return;

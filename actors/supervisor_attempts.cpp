@@ -147,7 +147,7 @@ void supervisor_state::vacate(job_entry& entry) {
 // -- attempt outcomes -------------------------------------------------------------
 
 void supervisor_state::on_result(job_id id, std::int32_t attempt,
-                                 job_result result) {
+                                 job_result result, bool ran) {
   auto* entry = set_.find(id);
   if (entry != nullptr && entry->lingering == attempt) {
     // A given-up attempt came back from its thread: its slot is free, and
@@ -179,9 +179,16 @@ void supervisor_state::on_result(job_id id, std::int32_t attempt,
     return;
   }
   vacate(*entry);
+  disarm(*entry);
+  if (!ran) {
+    // Never started: its attempt did not happen, so it does not count.
+    if (apply(*entry, events::release{attempt}))
+      ++outcomes_.released;
+    settle_place(*entry);
+    return;
+  }
   if (draining_)
     ++shutdown_report_.finished_in_grace;
-  disarm(*entry);
   if (!result) {
     // A handler's text is bounded here, so no failure can make a record
     // the store refuses.

@@ -119,7 +119,10 @@ private:
   }
 
   // -- attempt outcomes ---------------------------------------------------------
-  void on_result(job_id id, std::int32_t attempt, job_result result);
+  /// `ran` false: the pool gave the attempt back unrun (stopped before it
+  /// started); it is released, uncounted, rather than failed.
+  void on_result(job_id id, std::int32_t attempt, job_result result,
+                 bool ran = true);
   void fail_attempt(job_entry& entry, const job_error& error);
   void on_deadline(job_entry& entry);
   void on_attempt_deadline(job_entry& entry);

@@ -28,8 +28,6 @@ public:
   void add(store_batch& batch);
 
   bool empty() const noexcept { return turns_ == 0; }
-  /// A merged turn claims: nothing may join the group after it.
-  bool claims() const noexcept { return !merged_.claims.empty(); }
   /// Turns merged since the last take().
   std::uint64_t turns() const noexcept { return turns_; }
 

@@ -152,6 +152,21 @@ status insert_jobs(sqlite3* db, const job_statements& s, std::int64_t first,
   return jobrt::outcome::success();
 }
 
+/// Runs `update` (?1 the id, ?2 the time, ?3 the owner) for each of `ids`;
+/// each must change its row (for a completion: its fence held).
+status update_jobs(sqlite3* db, sqlite3_stmt* update, const job_ids& ids,
+                   std::int64_t at, const char* step) {
+  for (auto id : ids) {
+    sqlite3_bind_int64(update, 1, id);
+    sqlite3_bind_int64(update, 2, at);
+    sqlite3_bind_text(update, 3, owner, -1, SQLITE_STATIC);
+    BOOST_OUTCOME_TRYV(run(db, update, step));
+    if (sqlite3_changes(db) != 1)
+      return failure(db, std::string(step) + ": the row is not as expected");
+  }
+  return jobrt::outcome::success();
+}
+
 /// Takes up to jobs_per_transaction ready jobs, as a claim does.
 jobrt::result<job_ids, std::string> claim_jobs(sqlite3* db,
                                                const job_statements& s,
@@ -169,28 +184,8 @@ jobrt::result<job_ids, std::string> claim_jobs(sqlite3* db,
   sqlite3_reset(ready);
   if (rc != SQLITE_DONE)
     return failure(db, "select ready");
-  auto* claim = s.claim.get();
-  for (auto id : taken) {
-    sqlite3_bind_int64(claim, 1, id);
-    sqlite3_bind_int64(claim, 2, at);
-    sqlite3_bind_text(claim, 3, owner, -1, SQLITE_STATIC);
-    BOOST_OUTCOME_TRYV(run(db, claim, "claim"));
-  }
+  BOOST_OUTCOME_TRYV(update_jobs(db, s.claim.get(), taken, at, "claim"));
   return taken;
-}
-
-status complete_jobs(sqlite3* db, const job_statements& s, const job_ids& ids,
-                     std::int64_t at) {
-  auto* update = s.completed.get();
-  for (auto id : ids) {
-    sqlite3_bind_int64(update, 1, id);
-    sqlite3_bind_int64(update, 2, at);
-    sqlite3_bind_text(update, 3, owner, -1, SQLITE_STATIC);
-    BOOST_OUTCOME_TRYV(run(db, update, "complete"));
-    if (sqlite3_changes(db) != 1)
-      return failure(db, "complete: the fence did not hold");
-  }
-  return jobrt::outcome::success();
 }
 
 /// A job's three writes go to three successive transactions, as in the
@@ -205,7 +200,8 @@ status run_jobs(sqlite3* db, const job_statements& s, std::size_t jobs) {
   while (completed < jobs) {
     BOOST_OUTCOME_TRYV(run(db, s.begin.get(), "begin"));
     auto at = now_ms();
-    BOOST_OUTCOME_TRYV(complete_jobs(db, s, claimed, at));
+    BOOST_OUTCOME_TRYV(update_jobs(db, s.completed.get(), claimed, at,
+                                   "complete"));
     completed += claimed.size();
     BOOST_OUTCOME_TRY(taken, claim_jobs(db, s, at));
     claimed = std::move(taken);

@@ -240,3 +240,41 @@ TEST_CASE("recovery fails the attempts that were running as abandoned and "
   CHECK(f.durable(1)->state == job_state::completed);
   CHECK(f.durable(1)->attempt == 2);
 }
+
+TEST_CASE("a shutdown while a claim is on its way gives the claimed jobs "
+          "back, none left processing",
+          "[supervisor][durability]") {
+  durable_fixture f;
+  f.handle("email");
+  store_batch backlog;
+  for (int i = 0; i < 5; ++i) {
+    job j;
+    j.type = "email";
+    j.breaker_key = "email";
+    j.run_at = j.created_at = j.updated_at = f.clock->now();
+    backlog.inserts.push_back(j);
+  }
+  REQUIRE(f.flaky->durable.commit(backlog));
+  f.run_at_start = false;
+  f.start();
+  // The supervisor's first turn (at spawn) has sent its claim to the store
+  // actor; the shutdown reaches the supervisor before the claim's answer.
+  caf::scoped_actor self{f.sys};
+  auto report = self->request(f.supervisor, caf::infinite,
+                              atoms::shutdown::value, duration{0});
+  REQUIRE(f.sched.prioritize(f.supervisor));
+  f.sched.run_once(); // the shutdown
+  f.run();
+  std::optional<shutdown_report> answer;
+  report.receive([&](shutdown_report& r) { answer = r; },
+                 [&](caf::error& e) { FAIL(f.sys.render(e)); });
+  REQUIRE(answer);
+  CHECK(f.log->runs.empty());
+  for (job_id id = 1; id <= 5; ++id) {
+    auto stored = f.durable(id);
+    REQUIRE(stored);
+    CHECK(stored->state == job_state::pending);
+    CHECK(stored->attempt == 0);
+    CHECK(stored->errors.empty());
+  }
+}

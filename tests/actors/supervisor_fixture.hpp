@@ -149,8 +149,13 @@ public:
     setup.queue_concurrency = std::move(queues);
     setup.jitter_seed = 7;
     supervisor = spawn_supervisor(sys, std::move(setup));
-    run();
+    if (run_at_start)
+      run();
   }
+
+  /// False: start() spawns the supervisor and runs nothing, so a test can
+  /// order the first messages itself.
+  bool run_at_start = true;
 
   /// Sends a request, runs the system, and returns the reply.
   template <class Reply, class... Ts>
