@@ -504,7 +504,10 @@ void check_keys(const std::map<job_id, job>& jobs, const acks_journal& acks,
   CHECK(holders.size() == count);
   for (std::size_t n = 0; n < count; ++n)
     CHECK(holders.count(job_key(n)) == 1);
-  INFO("acks that should not exist: " << acks.problems.size());
+  std::string lines;
+  for (const auto& line : acks.problems)
+    lines += "\n  " + line;
+  INFO("acks that should not exist: " << acks.problems.size() << lines);
   CHECK(acks.problems.empty());
   for (const auto& [key, id] : acks.ids) {
     INFO("acknowledged " << key << " as job " << id);
