@@ -182,7 +182,7 @@ struct execution_journal {
 
 execution_journal parse_executions(const std::string& text) {
   execution_journal journal;
-  std::istringstream lines{text};
+  std::istringstream lines{text.substr(0, text.rfind('\n') + 1)};
   std::string line;
   while (std::getline(lines, line)) {
     std::istringstream fields{line};
@@ -207,7 +207,9 @@ struct acks_journal {
 
 acks_journal parse_acks(const std::string& text) {
   acks_journal acks;
-  std::istringstream lines{text};
+  // The last kill may have torn the last line: only whole lines count (the
+  // worker drops a torn tail when it starts again).
+  std::istringstream lines{text.substr(0, text.rfind('\n') + 1)};
   std::string line;
   while (std::getline(lines, line)) {
     std::istringstream fields{line};

@@ -46,15 +46,19 @@ namespace {
 
 /// An append-only file whose every line is on disk before append returns.
 /// Lines are written with one write(2) each, so threads never interleave.
+/// A kill can tear the write under way (Linux stops a write between pages
+/// when a fatal signal is pending): like a database log, the journal drops
+/// a torn last line when it is opened again, so lines never run together.
 class durable_journal {
 public:
   explicit durable_journal(const std::string& path)
-    : fd_(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+    : fd_(::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
                  0644)) {
     if (fd_ < 0) {
       std::perror(path.c_str());
       std::exit(3);
     }
+    drop_torn_tail();
   }
   ~durable_journal() { ::close(fd_); }
   durable_journal(const durable_journal&) = delete;
@@ -70,6 +74,18 @@ public:
   }
 
 private:
+  void drop_torn_tail() const {
+    auto size = ::lseek(fd_, 0, SEEK_END);
+    off_t keep = size;
+    char c = '\n';
+    while (keep > 0 && ::pread(fd_, &c, 1, keep - 1) == 1 && c != '\n')
+      --keep;
+    if (keep != size && (::ftruncate(fd_, keep) != 0 || ::fsync(fd_) != 0)) {
+      std::perror("journal");
+      std::_Exit(3);
+    }
+  }
+
   int fd_;
 };
 
