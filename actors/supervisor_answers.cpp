@@ -343,6 +343,8 @@ void supervisor_state::on_refused(const write_refusal& r) {
 void supervisor_state::quarantine(job_entry& entry, const store_error& why) {
   entry.quarantined = true;
   dropped_.insert(entry.record.id);
+  if (entry.running && awaits_hand_out(entry))
+    vacate(entry); // its dispatch was not written: it never runs
   disarm(entry);
   ++outcomes_.quarantined;
   setup_.log->error("job {} ({}): set aside, the store refuses its record "
