@@ -8,7 +8,8 @@
 #include "jobrt/actors/timer.hpp"
 #include "jobrt/actors/worker_pool.hpp"
 #include "jobrt/persistence/memory_store.hpp"
-#include "jobrt/persistence/sqlite_store.hpp"
+#include "jobrt/persistence/owner_name.hpp"
+#include "jobrt/persistence/store_location.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -112,18 +113,6 @@ config_check validate(const runtime_config& c) {
 request_error not_running() {
   return {request_error::code_type::not_started,
           "the runtime is not running (start it first)", 0};
-}
-
-/// Names this start of this process in the store's owner column: host,
-/// process id and a random part, so no two starts share one.
-std::string make_owner() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0)
-    host[0] = '\0';
-  std::random_device random;
-  char tail[17];
-  std::snprintf(tail, sizeof tail, "%08x%08x", random(), random());
-  return std::string(host) + ":" + std::to_string(getpid()) + ":" + tail;
 }
 
 request_error read_failure(const store_error& e) {
@@ -248,8 +237,18 @@ result<void, request_error> runtime::start() {
                          "a runtime starts once", 0};
   if (auto valid = validate(d.config); !valid)
     return invalid_config(valid.error());
+  auto owner = make_owner_name();
   if (!d.config.store && d.config.database) {
-    auto opened = sqlite_store::open(*d.config.database, d.config.sqlite);
+    auto postgres = d.config.postgres;
+    if (postgres.node.empty())
+      postgres.node = owner;
+    if (!postgres.on_notice) {
+      auto log = d.config.logger;
+      postgres.on_notice = [log](const std::string& what) {
+        log->warn("postgresql: {}", what);
+      };
+    }
+    auto opened = open_store_at(*d.config.database, d.config.sqlite, postgres);
     if (!opened)
       return request_error{request_error::code_type::store_failure,
                            "cannot open the job database: " +
@@ -283,7 +282,8 @@ result<void, request_error> runtime::start() {
   setup.store = d.config.store;
   setup.inline_commit = !d.config.store->blocks_on_io();
   setup.retention = d.config.retention;
-  setup.owner = make_owner();
+  // A shared store knows this runtime by the name it registered.
+  setup.owner = d.config.store->node().value_or(owner);
   setup.clock = clock;
   setup.log = d.config.logger;
   setup.timer = d.timer;

@@ -43,6 +43,7 @@
 #include "jobrt/messages/runtime_event.hpp"
 #include "jobrt/messages/runtime_stats.hpp"
 #include "jobrt/persistence/job_store.hpp"
+#include "jobrt/persistence/postgres_options.hpp"
 #include "jobrt/persistence/sqlite_options.hpp"
 
 #include <functional>
@@ -72,10 +73,15 @@ struct runtime_config {
   /// Per queue name: at most this many attempts at once.
   std::map<std::string, std::int32_t, std::less<>> queue_concurrency;
   /// Where jobs live: a SQLite file, the durable default, opened by start()
-  /// with `sqlite` as its options (see persistence/sqlite_store.hpp). The
-  /// store is named by value: this header needs no store's own header.
+  /// with `sqlite` as its options (persistence/sqlite_store.hpp); or a
+  /// postgresql:// URI, a database that several runtimes share, opened with
+  /// `postgres` (persistence/postgres_store.hpp). The store is named by
+  /// value: this header needs no store's own header.
   std::optional<std::string> database;
   sqlite_options sqlite;
+  /// Unset postgres.node: this runtime's owner name; unset on_notice: the
+  /// logger, at warn.
+  postgres_options postgres;
   /// Or any store; it wins over `database`. With neither: a new
   /// memory_store, which is NOT durable (tests, benchmarks).
   std::shared_ptr<job_store> store;

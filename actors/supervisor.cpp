@@ -48,6 +48,17 @@ void supervisor_state::init(pointer self, supervisor_setup setup) {
                                setup_.log);
     self->link_to(store_);
   }
+  shared_store_ = setup_.store->shared();
+  if (shared_store_) {
+    poll_jitter_ = seeded_unit_random(setup_.jitter_seed ^ 0x9011u);
+    stage_wanted_ = false;
+    auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+    setup_.store->on_wake([weak] {
+      if (auto strong = weak.lock())
+        caf::anon_send(caf::actor_cast<supervisor_actor>(strong),
+                       atoms::wake::value);
+    });
+  }
   // The first turn rescues what a previous owner left running, claims
   // ready jobs and stages the ones coming due: no load, whatever the size
   // of the store.
@@ -55,11 +66,52 @@ void supervisor_state::init(pointer self, supervisor_setup setup) {
   finish_turn();
   if (setup_.retention.any())
     self_->delayed_send(self_, setup_.retention.interval, atoms::prune::value);
-  self_->delayed_send(self_, setup_.stage_horizon / 2, atoms::stage::value);
-  self_->delayed_send(self_, setup_.poll_interval, atoms::poll::value);
+  if (!shared_store_)
+    self_->delayed_send(self_, setup_.stage_horizon / 2, atoms::stage::value);
+  self_->delayed_send(self_, next_poll(), atoms::poll::value);
+}
+
+/// Another node enqueued or freed jobs, or a job this runtime let go came
+/// due: claim now rather than at the next poll. A burst of wake-ups costs
+/// one claim per turn.
+void supervisor_state::on_wake() {
+  const auto t = to_ms(now());
+  while (!due_alarms_.empty() && due_alarms_.top() <= t)
+    due_alarms_.pop();
+  if (alarm_at_ <= t)
+    alarm_at_ = INT64_MAX; // this is it, or it has fired
+  if (!due_alarms_.empty() && due_alarms_.top() < alarm_at_) {
+    alarm_at_ = due_alarms_.top();
+    self_->delayed_send(self_, duration{alarm_at_ - t}, atoms::wake::value);
+  }
+  gate_->assume_backlog();
+  claim_wanted_ = true;
+}
+
+void supervisor_state::expect_due(time_point at) {
+  // Beyond the horizon, or past the cap, the next poll finds it in time.
+  if (at > saturating_add(now(), setup_.stage_horizon) ||
+      due_alarms_.size() >= setup_.max_staged)
+    return;
+  due_alarms_.push(to_ms(at));
+  if (to_ms(at) < alarm_at_) {
+    alarm_at_ = to_ms(at);
+    self_->delayed_send(self_, std::max(at - now(), duration::zero()),
+                        atoms::wake::value);
+  }
+}
+
+duration supervisor_state::next_poll() {
+  if (!poll_jitter_)
+    return setup_.poll_interval;
+  // ±20 %, so that nodes which started together do not poll in step.
+  auto spread = 0.8 + 0.4 * poll_jitter_();
+  return std::chrono::duration_cast<duration>(setup_.poll_interval * spread);
 }
 
 supervisor_state::~supervisor_state() {
+  if (shared_store_ && setup_.store)
+    setup_.store->on_wake({});
   // Its owner (the runtime) joins it, with the patience it chose.
   if (pool_)
     pool_->stop();
@@ -133,6 +185,13 @@ void supervisor_state::plan_store_work() {
   if (claim_wanted_ && !claim_in_flight_ && !draining_) {
     claim_wanted_ = false;
     if (auto plan = gate_->plan_claim(setup_.owner, now(), std::nullopt)) {
+      // In a shared store a claim may meet a waiting job this runtime still
+      // holds, for an attempt that lingers on its thread: not that one.
+      if (shared_store_)
+        set_.for_each([&](const job_entry& e) {
+          if (e.lingering != 0)
+            plan->exclude.push_back(e.record.id);
+        });
       gate_->reserve(*plan);
       current_.claim = std::move(plan);
       claim_in_flight_ = true;
@@ -304,8 +363,14 @@ supervisor_actor::behavior_type supervisor_state::behavior() {
         gate_->assume_backlog();
         claim_wanted_ = true;
         commands_wanted_ = true;
+        rescue_wanted_ = rescue_wanted_ || shared_store_;
         finish_turn();
-        self_->delayed_send(self_, setup_.poll_interval, atoms::poll::value);
+        self_->delayed_send(self_, next_poll(), atoms::poll::value);
+      },
+      [this](atoms::wake) {
+        begin_turn();
+        on_wake();
+        finish_turn();
       },
       [this](atoms::fired, const std::vector<std::uint64_t>& ids) {
         begin_turn();

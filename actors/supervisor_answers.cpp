@@ -87,7 +87,7 @@ bool supervisor_state::take_back(held_turn& turn) {
   }
   if (std::exchange(turn.stage, false)) {
     stage_in_flight_ = false;
-    stage_wanted_ = true;
+    stage_wanted_ = !shared_store_;
   }
   if (std::exchange(turn.purge, false)) {
     purge_in_flight_ = false;
@@ -215,6 +215,10 @@ void supervisor_state::take_claimed(job record) {
   std::int32_t lingering = 0;
   if (const auto* held = set_.find(record.id))
     lingering = held->lingering;
+  // The claim may come in the same answer that refused a write of the
+  // record it replaces (a shared store's claim took it back when due):
+  // what was dropped were that record's effects, not this attempt's.
+  dropped_.erase(record.id);
   auto& entry = set_.adopt(std::move(record));
   entry.lingering = lingering;
   const auto& r = entry.record;
@@ -245,7 +249,7 @@ void supervisor_state::take_staged(std::vector<job>& staged) {
     arm(entry, entry.record.run_at);
   }
   if (staged.size() >= setup_.store_page) {
-    stage_wanted_ = true; // more within the horizon
+    stage_wanted_ = !shared_store_; // more within the horizon
   } else {
     staged_run_at_ = std::max(staged_run_at_, planned_until_);
     staged_id_ = INT64_MAX;
@@ -257,13 +261,17 @@ void supervisor_state::take_staged(std::vector<job>& staged) {
 void supervisor_state::take_rescued(std::vector<job>& rescued) {
   if (!rescued.empty())
     setup_.log->warn("supervisor: {} attempts were running when their owner "
-                     "stopped; failing them as abandoned",
+                     "stopped (or stopped being heard from); failing them as "
+                     "abandoned",
                      rescued.size());
   for (auto& record : rescued) {
     if (set_.find(record.id) != nullptr)
       continue;
     auto& entry = set_.adopt(std::move(record));
-    fail_attempt(entry, job_error::abandoned("found running at start-up"));
+    fail_attempt(entry, job_error::abandoned(
+                            shared_store_ ? "its owner " + entry.record.owner +
+                                                " stopped heartbeating"
+                                          : "found running at start-up"));
   }
 }
 
@@ -320,9 +328,27 @@ void supervisor_state::on_refused(const write_refusal& r) {
     quarantine(*entry, r.error.value_or(store_error{}));
     return;
   }
-  setup_.log->warn("job {} ({}): the store refused a write ({}); another "
-                   "process changed it, so this runtime lets it go",
-                   r.id, entry->record.type, to_string(r.code));
+  if (r.found && *r.found == entry->durable) {
+    // The write was decided from a record this runtime has since replaced
+    // by the store's own row (its claim took the job meanwhile, as in a
+    // shared store, where claims also take waiting jobs that came due):
+    // the store holds what the entry says, so nothing is lost or dropped.
+    setup_.log->debug("job {}: a superseded write was refused ({}); the "
+                      "runtime goes on from the stored row",
+                      r.id, to_string(r.code));
+    return;
+  }
+  if (r.code == write_refusal::code_type::lost_lease)
+    setup_.log->warn("job {} ({}): this runtime lost its lease on it (now "
+                     "{} by '{}'); its attempt stops and its result is "
+                     "dropped",
+                     r.id, entry->record.type,
+                     r.found ? to_string(r.found->state) : "gone",
+                     r.found ? r.found->owner : "");
+  else
+    setup_.log->warn("job {} ({}): the store refused a write ({}); another "
+                     "process changed it, so this runtime lets it go",
+                     r.id, entry->record.type, to_string(r.code));
   dropped_.insert(r.id);
   if (entry->running) {
     if (awaits_hand_out(*entry)) {

@@ -49,11 +49,14 @@ void supervisor_state::settle_place(job_entry& entry) {
       return;
     case job_state::scheduled:
     case job_state::retrying:
-      if (held_for_deadline(r.run_at) || entry.lingering != 0) {
+      if (entry.lingering != 0 ||
+          (!shared_store_ && held_for_deadline(r.run_at))) {
         entry.leaving = false;
         arm(entry, r.run_at);
         return;
       }
+      if (shared_store_)
+        expect_due(r.run_at);
       break;
     default: break;
   }

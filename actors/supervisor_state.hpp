@@ -29,6 +29,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <queue>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -174,6 +175,23 @@ private:
   std::unordered_set<job_id> refused_;
   /// Jobs whose writes the store refused: their held effects are dropped.
   std::unordered_set<job_id> dropped_;
+
+  /// Other runtimes share the store (job_store::shared): claims take what
+  /// came due, so nothing is staged, and owners die at any time, so every
+  /// poll rescues.
+  bool shared_store_ = false;
+  /// Spreads the polls of nodes that started together (shared stores).
+  unit_random poll_jitter_;
+  duration next_poll();
+  /// A shared store's waiting jobs are not held (a claim of any node takes
+  /// them when due): this runtime only remembers when the ones it decided
+  /// come due, to claim then rather than at its next poll.
+  std::priority_queue<std::int64_t, std::vector<std::int64_t>, std::greater<>>
+      due_alarms_;
+  /// When the alarm on its way fires; INT64_MAX: none.
+  std::int64_t alarm_at_ = INT64_MAX;
+  void expect_due(time_point at);
+  void on_wake();
 
   // What the next turns ask of the store.
   bool claim_wanted_ = true;

@@ -9,17 +9,22 @@ install(TARGETS jobrt_core jobrt EXPORT jobrtTargets
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 foreach(dir messages actors persistence)
-  # The SQLite store's own machinery (sqlite_error.hpp, sqlite_queries.hpp,
-  # ...) is not API: only sqlite_store.hpp is, and it does not include
-  # <sqlite3.h>.
+  # The stores' own machinery (sqlite_error.hpp, postgres_connection.hpp,
+  # ...) is not API: only their store and options headers are, and they
+  # include neither <sqlite3.h> nor <libpq-fe.h>.
   install(DIRECTORY "${PROJECT_SOURCE_DIR}/${dir}/"
     DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/jobrt/${dir}"
     FILES_MATCHING PATTERN "*.hpp"
     PATTERN "sqlite_*.hpp" EXCLUDE
+    PATTERN "postgres_*.hpp" EXCLUDE
     PATTERN "supervisor_state.hpp" EXCLUDE
     PATTERN "held_turn.hpp" EXCLUDE)
 endforeach()
-install(FILES "${PROJECT_SOURCE_DIR}/persistence/sqlite_store.hpp"
+install(FILES
+  "${PROJECT_SOURCE_DIR}/persistence/sqlite_store.hpp"
+  "${PROJECT_SOURCE_DIR}/persistence/sqlite_options.hpp"
+  "${PROJECT_SOURCE_DIR}/persistence/postgres_store.hpp"
+  "${PROJECT_SOURCE_DIR}/persistence/postgres_options.hpp"
   DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}/jobrt/persistence")
 
 set(JOBRT_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/jobrt")

@@ -32,5 +32,7 @@ using recommit = caf::atom_constant<caf::atom("recommit")>;
 using prune = caf::atom_constant<caf::atom("prune")>;
 using stage = caf::atom_constant<caf::atom("stage")>;
 using poll = caf::atom_constant<caf::atom("poll")>;
+/// A shared store heard that another process made jobs ready.
+using wake = caf::atom_constant<caf::atom("wake")>;
 
 } // namespace jobrt::atoms

@@ -129,6 +129,7 @@ using supervisor_actor = caf::typed_actor<
     caf::reacts_to<atoms::prune>,
     caf::reacts_to<atoms::stage>,
     caf::reacts_to<atoms::poll>,
+    caf::reacts_to<atoms::wake>,
     caf::replies_to<atoms::stats, atoms::commit>::with<store_stats>>;
 
 } // namespace jobrt

@@ -74,6 +74,9 @@ struct claim_request {
   std::map<std::string, std::int32_t, std::less<>> breakers;
   std::int32_t pool_slots = 0;
   std::int32_t total = 0;
+  /// Jobs the claimer holds itself and must not get twice (a timed-out
+  /// attempt of theirs still occupies a worker thread): never taken.
+  std::vector<job_id> exclude;
 };
 
 /// Scheduled and retrying jobs that come due soon: run_at <= until, after

@@ -79,7 +79,9 @@ result<claim_outcome, store_error> run_claim(const claim_request& request,
     if (found.size() == window)
       outcome.more.push_back(t.type); // there may be more beyond the window
     for (auto& j : found)
-      candidates.push_back(std::move(j));
+      if (std::find(request.exclude.begin(), request.exclude.end(), j.id) ==
+          request.exclude.end())
+        candidates.push_back(std::move(j));
   }
   std::sort(candidates.begin(), candidates.end(), claims_before);
   claim_budget budget{request};

@@ -63,8 +63,8 @@ using ready_jobs_of =
 /// transaction.
 using write_claimed = std::function<result<void, store_error>(const job&)>;
 
-/// Runs `request`: takes candidates in claim order across all its types,
-/// admits them by budget, moves each to processing with
+/// Runs `request`: takes candidates in claim order across all its types
+/// (but the excluded ones), admits them by budget, moves each to processing with
 /// apply_event(dispatch{owner, lease_until}, now) and writes it.
 result<claim_outcome, store_error> run_claim(const claim_request& request,
                                              const ready_jobs_of& ready,

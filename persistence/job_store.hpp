@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -89,6 +90,24 @@ public:
   /// Whether commit() waits on I/O. The runtime commits a store that does
   /// not inline, and gives one that does a store actor on its own thread.
   virtual bool blocks_on_io() const noexcept { return true; }
+
+  /// Whether other runtimes use the store at the same time (PostgreSQL's
+  /// nodes). Then a claim also takes scheduled and retrying jobs whose
+  /// run_at has come (apply_event(due), then dispatch), since no runtime
+  /// can stage what another may take; rescue finds the jobs of owners that
+  /// are gone, at any time, so the runtime asks at every poll; and a
+  /// runtime does not stage.
+  virtual bool shared() const noexcept { return false; }
+
+  /// The owner name the store knows this runtime by (a shared store
+  /// registers it to tell live owners from dead ones); nullopt: the
+  /// runtime names itself.
+  virtual std::optional<std::string> node() const { return std::nullopt; }
+
+  /// `wake` is called, from any thread, when another process made jobs
+  /// ready (a hint: the runtime polls anyway). Stores without such news
+  /// never call it.
+  virtual void on_wake(std::function<void()> wake) { (void) wake; }
 };
 
 } // namespace jobrt

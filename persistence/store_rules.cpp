@@ -57,7 +57,12 @@ fence_refusal(job_id id, const job_fence& expected,
     return write_refusal{id, code::not_found, std::nullopt, std::nullopt};
   if (expected == *found)
     return std::nullopt;
-  auto why = found->state != expected.state       ? code::state_changed
+  // A write decided under a lease that another owner holds now, or no one
+  // (rescued meanwhile), lost the lease, whatever else changed since.
+  const bool lease_lost =
+      !expected.owner.empty() && found->owner != expected.owner;
+  auto why = lease_lost                           ? code::lost_lease
+             : found->state != expected.state     ? code::state_changed
              : found->attempt != expected.attempt ? code::stale_attempt
                                                   : code::lost_lease;
   return write_refusal{id, why, found, std::nullopt};

@@ -14,7 +14,9 @@
 namespace jobrt {
 
 /// Why a write decided from `expected` must not replace `stored`, or
-/// nullopt if it may.
+/// nullopt if it may: lost_lease when `expected` names an owner that no
+/// longer holds the row (another node runs it, or it was rescued), else
+/// state_changed, else stale_attempt.
 std::optional<write_refusal> fence_refusal(job_id id, const job_fence& expected,
                                            const job& stored);
 

@@ -1,6 +1,7 @@
 // jobrt-bench: the benchmark that ships with jobrt (STYLE.md, 7).
 //
 //   jobrt-bench --workload w1|w2|w4|w5|all --store memory|sqlite [--jobs N]
+//   jobrt-bench --workload w1|w2 --db postgresql://... [--jobs N]
 //
 // W1 measures the runtime's overhead on no-op jobs against a reference
 // measured in the same run (raw CAF request/reply, or raw SQLite); W2 a
@@ -17,6 +18,7 @@
 // (SIGTERM).
 
 #include "options.hpp"
+#include "postgres_schemas.hpp"
 #include "w1_noop.hpp"
 #include "w2_retry_storm.hpp"
 #include "w4_timer.hpp"
@@ -55,6 +57,16 @@ int main(int argc, char** argv) {
     std::printf("%s", bench::usage().c_str());
     return 0;
   }
+  if (opts.nodes > 1) {
+    std::fprintf(stderr, "jobrt-bench: --nodes %zu: runs of several runtime "
+                 "processes are not implemented yet; run one jobrt-bench per "
+                 "node instead\n", opts.nodes);
+    return 2;
+  }
+  // The run's schema on PostgreSQL goes when the run does.
+  bench::postgres_schema_dropper schema{
+      opts.store == "postgresql" ? opts.db : std::string(),
+      bench::run_schema()};
   bool ok = true;
   std::optional<double> w1_jobs_per_s;
   for (auto w : opts.workloads) {

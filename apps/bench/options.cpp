@@ -2,6 +2,8 @@
 
 #include "cli/decimal_arg.hpp"
 
+#include "jobrt/persistence/store_location.hpp"
+
 #include <string_view>
 #include <unistd.h>
 
@@ -27,6 +29,8 @@ decimal_range range_of(std::string_view flag) {
     return {1, 1'000'000};
   if (flag == "--repeat")
     return {1, 1000};
+  if (flag == "--nodes")
+    return {1, 64};
   return counts;
 }
 
@@ -69,8 +73,9 @@ jobrt::result<void, std::string> apply(options& opts, std::string_view flag,
   if (flag == "--workload")
     return parse_workloads(opts, value);
   if (flag == "--store") {
-    if (value != "memory" && value != "sqlite")
-      return "--store: 'memory' or 'sqlite', got '" + std::string(value) + "'";
+    if (value != "memory" && value != "sqlite" && value != "postgresql")
+      return "--store: 'memory', 'sqlite' or 'postgresql', got '" +
+             std::string(value) + "'";
     opts.store = value;
     return jobrt::outcome::success();
   }
@@ -107,6 +112,8 @@ jobrt::result<void, std::string> apply(options& opts, std::string_view flag,
     target = &opts.latency_jobs;
   else if (flag == "--repeat")
     target = &opts.repeat;
+  else if (flag == "--nodes")
+    target = &opts.nodes;
   else
     return "unknown flag '" + std::string(flag) + "' (see --help)";
   auto parsed = parse_count(flag, value);
@@ -118,8 +125,28 @@ jobrt::result<void, std::string> apply(options& opts, std::string_view flag,
 
 } // namespace
 
+/// A PostgreSQL --db selects the PostgreSQL store, for W1 and W2; --nodes
+/// needs it (one runtime owns a SQLite file).
+parse_result check_postgres(options& opts, bool store_given) {
+  if (!jobrt::names_postgres(opts.db)) {
+    if (opts.store == "postgresql")
+      return std::string("--store postgresql needs --db postgresql://...");
+    if (opts.nodes > 1)
+      return std::string("--nodes needs --db postgresql://...");
+    return opts;
+  }
+  if (store_given && opts.store != "postgresql")
+    return "--store " + opts.store + " does not go with a postgresql:// --db";
+  opts.store = "postgresql";
+  for (auto w : opts.workloads)
+    if (w != workload::w1 && w != workload::w2)
+      return std::string("--db postgresql://... runs w1 or w2");
+  return opts;
+}
+
 parse_result parse_options(int argc, char** argv) {
   options opts;
+  bool store_given = false;
   opts.progress = isatty(STDOUT_FILENO) == 1;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -137,12 +164,13 @@ parse_result parse_options(int argc, char** argv) {
     } else {
       return std::string(flag) + ": missing value";
     }
+    store_given = store_given || flag == "--store";
     if (auto applied = apply(opts, flag, value); !applied)
       return applied.error();
   }
   if (opts.workloads.empty())
     return std::string("--workload is required (w1, w2, w4, w5 or all)");
-  return opts;
+  return check_postgres(opts, store_given);
 }
 
 std::string usage() {
@@ -150,7 +178,8 @@ std::string usage() {
          "                   [--db PATH] [--synchronous full|normal] [--jobs N]\n"
          "                   [--deadlines N] [--max-in-flight N] [--scheduler-threads N]\n"
          "                   [--reference-trips N] [--latency-jobs N] [--repeat N]\n"
-         "                   [--seed N]\n"
+         "                   [--seed N] [--nodes N]\n"
+         "       jobrt-bench --workload w1|w2 --db postgresql://... [--nodes N]\n"
          "\n"
          "  w1   200,000 no-op jobs (--jobs), against a reference measured in the\n"
          "       same run: raw CAF request/reply of --reference-trips round trips\n"
@@ -171,6 +200,14 @@ std::string usage() {
          "                         later transaction, 1,000 jobs per\n"
          "                         transaction, WAL, --synchronous (default\n"
          "                         full, as the store's default)\n"
+         "  --db postgresql://...  W1/W2 on the PostgreSQL store, in a fresh\n"
+         "                         schema bench_<pid> dropped at the end; W1's\n"
+         "                         reference is then raw libpq on the same\n"
+         "                         server: per job an insert and two updates,\n"
+         "                         each in a later transaction, 1,000 jobs per\n"
+         "                         transaction, synchronous_commit=on\n"
+         "  --nodes N              PostgreSQL: N runtime processes share the\n"
+         "                         queue (default 1); the rate is their total\n"
          "  --max-in-flight N      runtime's max_in_flight in W1/W2/W5 (default 1024)\n"
          "  --scheduler-threads N  CAF scheduler threads of the W1/W2/W5 runtimes\n"
          "                         (default 1, the runtime's default;\n"

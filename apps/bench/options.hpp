@@ -19,10 +19,15 @@ struct options {
   /// In the order they run: W1 before W2 and W5, so they can compare with
   /// W1.
   std::vector<workload> workloads;
-  std::string store = "memory"; ///< or "sqlite"
+  std::string store = "memory"; ///< or "sqlite", or "postgresql"
   /// The SQLite file of --store sqlite; replaced at the start of each
   /// workload. The raw SQLite reference uses PATH.reference beside it.
+  /// A postgresql:// (postgres://) URI selects the PostgreSQL store: each
+  /// workload then runs in a fresh schema of its own on that database,
+  /// dropped at the end (postgres_schemas.hpp).
   std::string db = "jobrt-bench.db";
+  /// PostgreSQL: runtime processes sharing the queue (W1, W2).
+  std::size_t nodes = 1;
   bool synchronous_full = true; ///< --synchronous full|normal
   /// Jobs of W1, W2 and W5; unset: each workload's own default.
   std::optional<std::size_t> jobs;

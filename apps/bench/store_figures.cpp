@@ -2,6 +2,8 @@
 
 #include "database_files.hpp"
 #include "percentiles.hpp"
+#include "postgres_reference.hpp"
+#include "postgres_schemas.hpp"
 #include "sqlite_reference.hpp"
 
 #include "jobrt/persistence/memory_store.hpp"
@@ -15,10 +17,40 @@ namespace {
 
 /// Jobs of one raw SQLite reference run: about a second on this machine.
 constexpr std::size_t sqlite_reference_jobs = 100'000;
+/// Jobs of one raw libpq reference run: a few seconds on this machine.
+constexpr std::size_t postgres_reference_jobs = 100'000;
+
+store_reference postgres_store_reference(const options& opts) {
+  store_reference ref;
+  // As for SQLite: the reference makes the store's own writes.
+  ref.figures.round_trips = postgres_reference_jobs;
+  for (std::size_t i = 0; i < std::max<std::size_t>(opts.repeat, 1); ++i) {
+    auto run = measure_postgres_reference(opts.db, run_schema() + "_reference",
+                                          postgres_reference_jobs);
+    if (!run) {
+      std::fprintf(stderr, "raw libpq reference failed: %s\n",
+                   run.error().c_str());
+      continue;
+    }
+    ref.figures.runs_per_s.push_back(run.value().jobs_per_s);
+  }
+  ref.figures.replies_per_s = median(ref.figures.runs_per_s);
+  // The whole of it is in postgres_reference.hpp; the label names the work.
+  ref.label = "reference: raw libpq, insert + claim + completion per job, "
+              "1,000 per transaction, synchronous_commit=on, " +
+              with_separators(static_cast<double>(postgres_reference_jobs)) +
+              " jobs";
+  return ref;
+}
 
 } // namespace
 
 void use_store(jobrt::runtime_config& config, const options& opts) {
+  if (opts.store == "postgresql") {
+    (void) drop_postgres_schema(opts.db, run_schema());
+    reuse_store(config, opts, nullptr);
+    return;
+  }
   if (opts.store != "sqlite") {
     config.store = std::make_shared<jobrt::memory_store>();
     return;
@@ -29,6 +61,12 @@ void use_store(jobrt::runtime_config& config, const options& opts) {
 
 void reuse_store(jobrt::runtime_config& config, const options& opts,
                  std::shared_ptr<jobrt::job_store> memory) {
+  if (opts.store == "postgresql") {
+    config.database = opts.db;
+    config.postgres.schema = run_schema();
+    config.retention = jobrt::retention_policy::keep_all();
+    return;
+  }
   if (opts.store != "sqlite") {
     config.store = std::move(memory);
     return;
@@ -42,6 +80,8 @@ void reuse_store(jobrt::runtime_config& config, const options& opts,
 }
 
 store_reference measure_store_reference(const options& opts) {
+  if (opts.store == "postgresql")
+    return postgres_store_reference(opts);
   store_reference ref;
   if (opts.store != "sqlite") {
     ref.figures = measure_reference(opts.reference_trips, opts.repeat);

@@ -16,7 +16,8 @@
 namespace bench {
 
 /// Points `config` at a fresh store of the kind --store names: a memory
-/// store, or the SQLite file --db (removed first) with --synchronous.
+/// store, the SQLite file --db (removed first) with --synchronous, or the
+/// PostgreSQL database --db in the run's schema (dropped first).
 void use_store(jobrt::runtime_config& config, const options& opts);
 
 /// Points `config` at the store an earlier runtime of this run left behind,
@@ -27,7 +28,8 @@ void reuse_store(jobrt::runtime_config& config, const options& opts,
                  std::shared_ptr<jobrt::job_store> memory);
 
 /// What W1's throughput is measured against: CAF request/reply for the
-/// memory store; raw SQLite (sqlite_reference.hpp) for the SQLite store.
+/// memory store; raw SQLite (sqlite_reference.hpp) for the SQLite store;
+/// raw libpq (postgres_reference.hpp) for the PostgreSQL store.
 struct store_reference {
   reference_figures figures;
   std::string label;

@@ -149,12 +149,13 @@ void print_w1(const options& opts, std::size_t jobs, std::size_t threads,
   table.add(label + " max", fixed(latency.max_ms, 3) + " ms");
   table.add("working set peak (held_jobs_peak)",
             with_separators(static_cast<double>(t.done.stats.held_jobs_peak)));
-  if (opts.store == "sqlite")
+  if (opts.store != "memory")
     add_rows(table, commits);
   table.add("all jobs completed", ok ? "OK" : "FAIL");
   table.print();
   emit_json({{"workload", "w1"},
              {"store", opts.store},
+             {"nodes", opts.nodes},
              {"synchronous", opts.synchronous_full ? "full" : "normal"},
              {"jobs", jobs},
              {"jobs_per_s", t.processing_per_s},

@@ -137,7 +137,7 @@ void print_w2(const options& opts, std::size_t jobs,
   std::size_t passed = 0;
   for (const auto& r : runs)
     passed += r.check.ok ? 1 : 0;
-  if (opts.store == "sqlite")
+  if (opts.store != "memory")
     add_rows(table, last.commits);
   table.add("check", std::string(ok ? "OK" : "FAIL") + " (" +
                          std::to_string(passed) + " of " +
@@ -148,6 +148,7 @@ void print_w2(const options& opts, std::size_t jobs,
     per_run.push_back(r.jobs_per_s);
   emit_json({{"workload", "w2"},
              {"store", opts.store},
+             {"nodes", opts.nodes},
              {"synchronous", opts.synchronous_full ? "full" : "normal"},
              {"jobs", jobs},
              {"jobs_per_s", jobs_per_s},

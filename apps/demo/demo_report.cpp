@@ -149,7 +149,7 @@ void print_summary(const run_report& r,
 std::string json_line(const run_report& r, bool ok) {
   const auto& s = r.stats;
   const auto& o = s.outcomes;
-  return nlohmann::json{
+  auto line = nlohmann::json{
       {"jobs", total_jobs(s)},
       {"completed", s.count(job_state::completed)},
       {"dead", s.count(job_state::dead)},
@@ -164,8 +164,12 @@ std::string json_line(const run_report& r, bool ok) {
       {"elapsed_s", std::round(r.elapsed_s * 100) / 100},
       {"store", r.store},
       {"resumed_orders", r.resumed_orders},
-      {"ok", ok}}
-      .dump();
+      {"ok", ok}};
+  if (!r.node.empty()) {
+    line["node"] = r.node;
+    line["succeeded"] = o.succeeded;
+  }
+  return line.dump();
 }
 
 } // namespace jobrt::demo

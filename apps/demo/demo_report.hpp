@@ -24,10 +24,13 @@ struct run_report {
   /// The most charges seen waiting (pending) while the breaker was open.
   std::uint64_t peak_waiting_while_open = 0;
   double elapsed_s = 0;
-  /// "sqlite PATH" or "memory".
+  /// "sqlite PATH", "postgresql SCHEMA" or "memory".
   std::string store = "memory";
   /// Orders an earlier, interrupted run had already enqueued.
   std::uint64_t resumed_orders = 0;
+  /// On PostgreSQL: this process's owner name among the database's nodes;
+  /// the JSON line then names it and counts this node's successes.
+  std::string node;
 };
 
 /// Jobs not yet in a terminal state.

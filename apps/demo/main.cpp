@@ -15,6 +15,13 @@
 // already there are not enqueued again, and the runtime finishes what an
 // interrupted run left (attempts cut off by the crash count as abandoned).
 //
+// With --db postgresql://... they live in a PostgreSQL database, which
+// several demo processes may share: by their unique keys each order is
+// enqueued once, whichever process comes first, and each process runs what
+// its runtime claims until every job in the database is finished.
+// --nodes N starts N such processes and reports which ran what
+// (node_group.hpp).
+//
 // SIGINT or SIGTERM stops a run gracefully (cli/shutdown_signal.hpp): no
 // more orders are enqueued, running attempts get shutdown_grace to finish
 // and the rest go back to pending, uncounted, so the next run resumes with
@@ -26,8 +33,10 @@
 // exit code is 0 only when every job finished the way the story says.
 
 #include "charge_scenario.hpp"
+#include "demo_options.hpp"
 #include "demo_report.hpp"
 #include "event_tally.hpp"
+#include "node_group.hpp"
 #include "payment_gateway.hpp"
 #include "progress_console.hpp"
 
@@ -36,6 +45,7 @@
 
 #include "jobrt/actors/runtime.hpp"
 #include "jobrt/persistence/memory_store.hpp"
+#include "jobrt/persistence/owner_name.hpp"
 
 #include <cstdlib>
 #include <set>
@@ -65,66 +75,6 @@ constexpr auto sample_every = std::chrono::milliseconds(100);
 /// Without a terminal, a status line every second is enough for a log.
 constexpr auto print_every_to_log = std::chrono::seconds(1);
 constexpr duration shutdown_grace{1000};
-
-struct demo_options {
-  std::string log_path = "jobrt-demo.log";
-  std::string db_path = "jobrt-demo.db";
-  bool memory = false;
-  /// Ends the process abruptly after this long, as a crash would; for
-  /// trying (and testing) a resumed run.
-  std::optional<std::chrono::milliseconds> crash_after;
-};
-
-void print_usage() {
-  std::fprintf(stderr,
-               "usage: jobrt-demo [--db FILE | --store memory] [--log FILE|-]\n"
-               "                  [--crash-after SECONDS]\n"
-               "  --db           the SQLite job database; default "
-               "jobrt-demo.db.\n"
-               "                 Run again on the same file to resume.\n"
-               "  --store memory keep jobs in memory only (not durable)\n"
-               "  --log          the runtime's warnings (dead letters, "
-               "breaker changes);\n"
-               "                 default jobrt-demo.log, '-' for stderr\n"
-               "  --crash-after  exit abruptly after SECONDS, as if killed\n");
-}
-
-std::optional<demo_options> parse_options(int argc, char** argv) {
-  demo_options options;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    bool has_value = i + 1 < argc;
-    if (arg == "--store" && has_value) {
-      std::string store = argv[++i];
-      options.memory = store == "memory";
-      if (options.memory || store == "sqlite")
-        continue;
-      std::fprintf(stderr, "jobrt-demo: unknown store '%s'\n", store.c_str());
-      return std::nullopt;
-    }
-    if (arg == "--db" && has_value) {
-      options.db_path = argv[++i];
-      continue;
-    }
-    if (arg == "--crash-after" && has_value) {
-      auto after = cli::parse_seconds_arg("--crash-after", argv[++i],
-                                          {0, 3'600'000});
-      if (!after) {
-        std::fprintf(stderr, "jobrt-demo: %s\n", after.error().message.c_str());
-        return std::nullopt;
-      }
-      options.crash_after = after.value();
-      continue;
-    }
-    if (arg == "--log" && has_value) {
-      options.log_path = argv[++i];
-      continue;
-    }
-    print_usage();
-    return std::nullopt;
-  }
-  return options;
-}
 
 /// The runtime's logger at warn: dead letters and breaker changes. One line
 /// per dead letter would bury the progress line, hence a file by default.
@@ -157,6 +107,14 @@ class order_feed {
 public:
   /// Orders an earlier run already enqueued are not enqueued again.
   void skip(std::set<int> known) { known_ = std::move(known); }
+  /// One of `count` processes on a shared database enqueues every
+  /// count-th order from `index`. A unique key is unique among live jobs
+  /// only: a sibling enqueueing an order that already completed would
+  /// charge it twice.
+  void share(std::size_t index, std::size_t count) {
+    share_index_ = static_cast<int>(index);
+    share_count_ = static_cast<int>(count);
+  }
 
   void arrive(runtime& rt, steady::duration elapsed) {
     while (!done() && elapsed >= next_order_ / batch_size * batch_gap)
@@ -174,10 +132,10 @@ public:
     int cancelled = 0;
     for (auto id : renewals_) {
       auto reply = rt.cancel(id);
-      if (!reply)
+      if (!reply && !cancelled_by_another(rt, id))
         problems_.push_back("cancel of job " + std::to_string(id) +
                             " refused: " + describe(reply.error()));
-      else if (reply.value().state == job_state::cancelled)
+      else if (!reply || reply.value().state == job_state::cancelled)
         ++cancelled;
     }
     console.note("cancelled " + std::to_string(cancelled) +
@@ -194,7 +152,8 @@ private:
     auto first = next_order_;
     for (; next_order_ < order_count && next_order_ - first < batch_size;
          ++next_order_) {
-      if (known_.count(next_order_) != 0)
+      if (known_.count(next_order_) != 0 ||
+          next_order_ % share_count_ != share_index_)
         continue;
       batch.push_back(spec_of(next_order_));
       orders.push_back(next_order_);
@@ -212,6 +171,13 @@ private:
     }
   }
 
+  /// On a database several demo processes share, each cancels every
+  /// renewal, and all but the first find it cancelled already.
+  static bool cancelled_by_another(runtime& rt, job_id id) {
+    auto now = rt.get(id);
+    return now && now.value().state == job_state::cancelled;
+  }
+
   static job_spec spec_of(int order) {
     job_spec spec;
     spec.type = std::string(charge_type);
@@ -224,6 +190,8 @@ private:
 
   int next_order_ = 0;
   std::set<int> known_;
+  int share_index_ = 0;
+  int share_count_ = 1;
   std::vector<job_id> renewals_;
   std::vector<std::string> problems_;
 };
@@ -377,9 +345,25 @@ runtime_config demo_config(const demo_options& options,
     config.store = std::make_shared<memory_store>();
   else
     config.database = options.db_path;
+  config.postgres.schema = options.schema;
   config.logger = std::move(log);
   config.jitter_seed = 2026; // no jitter configured; keeps it reproducible
   return config;
+}
+
+/// The arguments of the processes of --nodes: this one's; node_group adds
+/// --node-index, which tells a child from the parent.
+std::vector<std::string> node_arguments(int argc, char** argv) {
+  return std::vector<std::string>(argv, argv + argc);
+}
+
+/// The store, for people (a URI may hold a password: it is never printed).
+std::string store_label(const demo_options& options) {
+  if (options.memory)
+    return "memory";
+  if (options.on_postgres())
+    return "postgresql " + options.schema;
+  return "sqlite " + options.db_path;
 }
 
 } // namespace
@@ -390,6 +374,11 @@ int main(int argc, char** argv) {
   auto options = parse_options(argc, argv);
   if (!options)
     return 2;
+  if (options->nodes && !options->node_index)
+    return run_node_group(*options->nodes, node_arguments(argc, argv),
+                          store_label(*options), interrupt);
+  if (options->node_index && options->log_path != "-")
+    options->log_path += ".node" + std::to_string(*options->node_index);
   auto log = make_logger(options->log_path);
   if (!log)
     return 2;
@@ -404,8 +393,15 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "jobrt-demo: crashing on purpose (--crash-after)\n");
       std::_Exit(3);
     }).detach();
-  report.store = options->memory ? "memory" : "sqlite " + options->db_path;
-  runtime rt{demo_config(*options, log)};
+  report.store = store_label(*options);
+  auto config = demo_config(*options, log);
+  if (options->on_postgres()) {
+    // Named here, not by the store, so that the report can say which node
+    // this process is.
+    report.node = make_owner_name();
+    config.postgres.node = report.node;
+  }
+  runtime rt{std::move(config)};
   if (!register_charge(rt, std::make_shared<payment_gateway>(start)))
     return 2;
   if (auto started = rt.start(); !started) {
@@ -414,14 +410,20 @@ int main(int argc, char** argv) {
   }
   (void) rt.subscribe([&tally](const event_batch& batch) { tally.record(batch); });
   std::vector<job_id> live_renewals;
-  auto known = known_orders(rt, live_renewals);
+  // One of --nodes' processes does not resume: its siblings' orders are in
+  // the database from their first batch on, and it enqueues only its share.
+  auto known = options->node_index ? std::set<int>{}
+                                   : known_orders(rt, live_renewals);
   report.resumed_orders = known.size();
   feed.skip(std::move(known));
+  if (options->node_index)
+    feed.share(*options->node_index, *options->nodes);
   feed.add_renewals(live_renewals);
   if (report.resumed_orders > 0)
     std::printf("Resuming: %llu orders are already in %s.\n",
                 static_cast<unsigned long long>(report.resumed_orders),
-                options->db_path.c_str());
+                options->on_postgres() ? report.store.c_str()
+                                       : options->db_path.c_str());
   std::printf("Charging %d orders; the gateway is down from t=%.1fs to "
               "t=%.1fs. Runtime warnings go to %s.\n",
               order_count, std::chrono::duration<double>(outage_begin).count(),

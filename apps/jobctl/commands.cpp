@@ -1,10 +1,10 @@
 #include "commands.hpp"
 
 #include "job_text.hpp"
+#include "store_access.hpp"
 
 #include "jobrt/actors/transitions.hpp"
 #include "jobrt/messages/job_json.hpp"
-#include "jobrt/persistence/sqlite_store.hpp"
 
 #include <memory>
 #include <utility>
@@ -13,52 +13,10 @@ namespace jobctl {
 
 namespace {
 
-using jobrt::sqlite_reader;
-using jobrt::sqlite_store;
-using jobrt::store_error;
 using code_type = command_error::code_type;
-
-command_error store_failure(const store_error& e) {
-  return {code_type::store_failure, std::string(jobrt::to_string(e.code)),
-          e.message};
-}
 
 command_error refused(std::string reason, std::string message) {
   return {code_type::refused, std::move(reason), std::move(message)};
-}
-
-jobrt::result<std::unique_ptr<sqlite_reader>, command_error>
-open_for_reading(const global_options& g) {
-  auto reader = sqlite_store::open_reader(g.db_path);
-  if (!reader)
-    return store_failure(reader.error());
-  return std::move(reader).value();
-}
-
-/// The store, opened for a change.
-struct changing_store {
-  std::unique_ptr<sqlite_store> store;
-  /// A runtime owns the file and runs: jobctl writes beside it
-  /// (sqlite_store::open_operator), and only that runtime can stop an
-  /// attempt it runs.
-  bool runtime_runs = false;
-};
-
-/// As the file's owner when no runtime holds it; else beside the runtime
-/// that does, whose writes are fenced as jobctl's are.
-jobrt::result<changing_store, command_error>
-open_for_changing(const global_options& g) {
-  jobrt::sqlite_options options;
-  options.create_if_missing = false; // a mistyped path is not a new store
-  auto owner = sqlite_store::open(g.db_path, options);
-  if (owner)
-    return changing_store{std::move(owner).value(), false};
-  if (owner.error().code != store_error::code_type::locked)
-    return store_failure(owner.error());
-  auto beside = sqlite_store::open_operator(g.db_path, options);
-  if (!beside)
-    return store_failure(beside.error());
-  return changing_store{std::move(beside).value(), true};
 }
 
 /// A write the store did not apply. A record it cannot hold names the
@@ -89,7 +47,7 @@ jobrt::result<jobrt::job, command_error> find_job(jobrt::job_reader& reader,
 
 /// One commit of `batch`; a failure of the store is the command's.
 jobrt::result<jobrt::store_receipt, command_error>
-commit(sqlite_store& store, jobrt::store_batch batch) {
+commit(jobrt::job_store& store, jobrt::store_batch batch) {
   auto receipt = store.commit(batch);
   if (!receipt)
     return store_failure(receipt.error());
@@ -131,7 +89,7 @@ void print_record(const global_options& g, const jobrt::job& j,
 /// stop it, so it is posted for it (an operator command), taken at its next
 /// poll. A fenced write that set cancel_requested would keep the row's
 /// fence, and the attempt's result would overwrite it.
-command_result request_cancel(const global_options& g, sqlite_store& store,
+command_result request_cancel(const global_options& g, jobrt::job_store& store,
                               const jobrt::job& current, jobrt::time_point now,
                               std::ostream& out) {
   jobrt::store_batch batch;
@@ -222,7 +180,7 @@ command_result change_job(const global_options& g, jobrt::job_id id,
   if (!next)
     return refused(std::string(jobrt::to_string(next.error().code)),
                    next.error().message());
-  if (change == job_change::cancel && target.runtime_runs &&
+  if (change == job_change::cancel && target.runtime_may_run &&
       current.state == jobrt::job_state::processing)
     return request_cancel(g, store, current, now, out);
   // Fenced on the record the change was decided from.

@@ -1,24 +1,27 @@
 #pragma once
 
-// jobctl's commands on a SQLite store file. Each writes its answer to `out`
-// (a table, or one line of JSON with `json`) and returns a typed
-// command_error when it cannot; main prints that with print_error and exits
-// with its code.
+// jobctl's commands on a jobrt store: a SQLite file, or a PostgreSQL
+// database that several runtimes (nodes) share (store_access.hpp). Each
+// writes its answer to `out` (a table, or one line of JSON with `json`) and
+// returns a typed command_error when it cannot; main prints that with
+// print_error and exits with its code.
 //
-// Reading commands (stats, list, show) read the file through a read-only
-// reader and work while a runtime owns it, and on read-only media.
-// Changing commands (cancel, requeue, purge) open it as its owner when no
-// runtime holds it, and beside the runtime that does otherwise
+// Reading commands (stats, list, show, nodes) read through a reader and
+// work while runtimes run, and, on SQLite, on read-only media. Changing
+// commands (cancel, requeue, purge) on SQLite open the file as its owner
+// when no runtime holds it, and beside the runtime that does otherwise
 // (sqlite_store::open_operator); that runtime picks their changes up within
-// its poll interval (a second). No command creates a store: a path that is
-// not an existing jobrt store is refused. cancel and requeue go through
-// the job state machine (actors/transitions.hpp), so jobctl allows exactly
-// what the runtime does, and are fenced writes: refused (exit 2, the
-// refusal's code named), never overwriting, if the job is no longer what
-// it was read as, e.g. because the running runtime changed it meanwhile.
-// The one change a write cannot make is stopping an attempt a running
-// runtime runs: cancel of a processing job then posts a cancel command,
-// which that runtime runs as its own cancel (the attempt is asked to stop).
+// its poll interval (a second). On PostgreSQL they open the database as a
+// tool, beside whatever nodes run. No command creates a store: a path that
+// is not an existing jobrt store, or a database without the schema, is
+// refused. cancel and requeue go through the job state machine
+// (actors/transitions.hpp), so jobctl allows exactly what the runtime does,
+// and are fenced writes: refused (exit 2, the refusal's code named), never
+// overwriting, if the job is no longer what it was read as, e.g. because a
+// running runtime changed it meanwhile. The one change a write cannot make
+// is stopping an attempt a running runtime runs: cancel of a processing job
+// then (on PostgreSQL, always) posts a cancel command, which the runtime
+// that runs it takes as its own cancel (the attempt is asked to stop).
 
 #include "jobrt/messages/job.hpp"
 #include "jobrt/messages/job_query.hpp"
@@ -47,7 +50,10 @@ struct command_error {
 };
 
 struct global_options {
+  /// A SQLite file, or a postgresql:// (postgres://) URI.
   std::string db_path;
+  /// PostgreSQL only: the schema that holds the queue.
+  std::string schema = "jobrt";
   bool json = false;
 };
 
@@ -85,8 +91,14 @@ command_result show_job(const global_options& g, jobrt::job_id id,
 /// text without --json).
 command_result change_job(const global_options& g, jobrt::job_id id,
                           job_change change, std::ostream& out);
-/// Refuses a non-terminal state before touching the file.
+/// Refuses a non-terminal state before touching the store.
 command_result purge_jobs(const global_options& g, const purge_options& o,
                           std::ostream& out);
+
+/// PostgreSQL's nodes (postgres_reader::nodes), oldest start first: owner,
+/// host, pid, start, the age of the last heartbeat, alive or dead, and the
+/// leader. Refused (exit 2) on a SQLite file: one runtime owns it, and
+/// nodes exist only on PostgreSQL.
+command_result show_nodes(const global_options& g, std::ostream& out);
 
 } // namespace jobctl

@@ -1,17 +1,19 @@
-// jobctl: the operator's view of a jobrt SQLite store.
+// jobctl: the operator's view of a jobrt store, a SQLite file or a
+// PostgreSQL database (a postgresql:// or postgres:// URI).
 //
-//   jobctl --db PATH [--json] stats
-//   jobctl --db PATH [--json] list [--state S] [--type T] [--queue Q]
-//                                  [--limit N] [--after ID]
-//   jobctl --db PATH [--json] show ID
-//   jobctl --db PATH [--json] cancel ID
-//   jobctl --db PATH [--json] requeue ID
-//   jobctl --db PATH [--json] purge --state S [--older-than 30s|15m|12h|7d]
+//   jobctl --db STORE [--json] stats
+//   jobctl --db STORE [--json] list [--state S] [--type T] [--queue Q]
+//                                   [--limit N] [--after ID]
+//   jobctl --db STORE [--json] show ID
+//   jobctl --db STORE [--json] cancel ID
+//   jobctl --db STORE [--json] requeue ID
+//   jobctl --db STORE [--json] purge --state S [--older-than 30s|15m|12h|7d]
+//   jobctl --db URI [--schema NAME] [--json] nodes
 //
 // Global options may also follow the command. Ids, --limit and --after are
 // decimal digits (cli/decimal_arg.hpp). Exit codes: see exit_codes below.
 // With --json every answer, errors included, is one line of JSON on stdout.
-// Changes work while a runtime runs on the file: see commands.hpp.
+// Changes work while runtimes run on the store: see commands.hpp.
 
 #include "commands.hpp"
 #include "duration_arg.hpp"
@@ -35,9 +37,12 @@ constexpr const char* exit_codes =
     "  1  usage error: unknown option, malformed number, missing argument\n"
     "  2  refused: unknown id, a transition the job's state forbids, a\n"
     "     unique key held by another live job, purge of a live state, a\n"
-    "     job a running runtime changed since jobctl read it\n"
+    "     job a running runtime changed since jobctl read it, nodes of a\n"
+    "     SQLite file\n"
     "  3  store failure: the file is missing, not a jobrt store, corrupt,\n"
-    "     unreadable, or busy past the wait for another writer\n"
+    "     unreadable, or busy past the wait for another writer; the\n"
+    "     PostgreSQL server cannot be reached or refuses the connection,\n"
+    "     the database has no such jobrt schema, a bad --schema name\n"
     "With --json, errors are JSON on stdout too:\n"
     "  {\"error\":{\"code\":\"not_found\",\"message\":\"no job with id 9\"}}";
 
@@ -53,6 +58,7 @@ struct command_line {
   jobrt::job_id id = 0;
   CLI::App* purge = nullptr;
   purge_options purge_args;
+  CLI::App* nodes = nullptr;
 };
 
 jobrt::job_state state_argument(const std::string& option,
@@ -152,9 +158,15 @@ void add_commands(CLI::App& app, command_line& cl) {
              throw CLI::ValidationError("--db must name a file, not ''");
            cl.global.db_path = path;
          },
-         "the jobrt SQLite file")
-      ->type_name("PATH")
+         "the jobrt SQLite file, or a PostgreSQL database: a postgresql:// "
+         "or postgres:// URI")
+      ->type_name("PATH|URI")
       ->required();
+  // Checked by the store, which knows the rules for its names.
+  app.add_option("--schema", cl.global.schema,
+                 "PostgreSQL: the schema that holds the queue (default " +
+                     cl.global.schema + ")")
+      ->type_name("NAME");
   app.add_flag("--json", cl.global.json, "answer with one line of JSON");
   cl.stats = app.add_subcommand("stats", "how many jobs are in each state");
   add_list(app, cl);
@@ -166,6 +178,9 @@ void add_commands(CLI::App& app, command_line& cl) {
       "requeue", "run a dead or cancelled job again from attempt 0");
   add_id_argument(*cl.requeue, cl.id);
   add_purge(app, cl);
+  cl.nodes = app.add_subcommand(
+      "nodes", "PostgreSQL: the runtimes sharing the queue, their last "
+               "heartbeat, and the leader");
 }
 
 command_result run(const command_line& cl) {
@@ -180,6 +195,8 @@ command_result run(const command_line& cl) {
     return change_job(g, cl.id, job_change::cancel, std::cout);
   if (*cl.requeue)
     return change_job(g, cl.id, job_change::requeue, std::cout);
+  if (*cl.nodes)
+    return show_nodes(g, std::cout);
   return purge_jobs(g, cl.purge_args, std::cout);
 }
 
@@ -199,7 +216,8 @@ int usage_error(int argc, char** argv, const CLI::ParseError& e) {
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Inspect and repair the jobs of a jobrt SQLite store.",
+  CLI::App app{"Inspect and repair the jobs of a jobrt store (SQLite or "
+               "PostgreSQL).",
                "jobctl"};
   // Subcommands inherit this: options of the whole program may follow the
   // command too ("jobctl list --json --db f").

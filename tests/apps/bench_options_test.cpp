@@ -80,3 +80,51 @@ TEST_CASE("bench runs W5 alone with a million jobs, within all with fewer") {
   CHECK(refusal({"--workload", "w6"}) ==
         "--workload: expected w1, w2, w4, w5 or all, got 'w6'");
 }
+
+TEST_CASE("bench on PostgreSQL: a postgresql:// --db selects the store") {
+  for (const char* uri : {"postgresql://jobrt@127.0.0.1:5432/postgres",
+                          "postgres://localhost/jobs"}) {
+    INFO(uri);
+    auto parsed = parse({"--workload", "w1", "--db", uri});
+    REQUIRE(parsed);
+    CHECK(parsed.value().store == "postgresql");
+    CHECK(parsed.value().db == uri);
+    CHECK(parsed.value().nodes == 1u);
+  }
+  // Flags in any order; --store postgresql says the same.
+  auto w2 = parse({"--nodes", "4", "--store", "postgresql", "--db",
+                   "postgresql://h/d", "--workload", "w2"});
+  REQUIRE(w2);
+  CHECK(w2.value().store == "postgresql");
+  CHECK(w2.value().nodes == 4u);
+  CHECK(w2.value().workloads == std::vector<bench::workload>{bench::workload::w2});
+  // A path stays SQLite's (or memory's): nothing changes for them.
+  auto sqlite = parse({"--workload", "w1", "--store", "sqlite", "--db", "x.db"});
+  REQUIRE(sqlite);
+  CHECK(sqlite.value().store == "sqlite");
+  CHECK(sqlite.value().nodes == 1u);
+}
+
+TEST_CASE("bench on PostgreSQL refuses what does not go with it") {
+  CHECK(refusal({"--workload", "w1", "--nodes", "2"}) ==
+        "--nodes needs --db postgresql://...");
+  CHECK(refusal({"--workload", "w1", "--store", "sqlite", "--db", "x.db",
+                 "--nodes", "2"}) == "--nodes needs --db postgresql://...");
+  CHECK(refusal({"--workload", "w1", "--store", "postgresql"}) ==
+        "--store postgresql needs --db postgresql://...");
+  CHECK(refusal({"--workload", "w1", "--store", "sqlite", "--db",
+                 "postgresql://h/d"}) ==
+        "--store sqlite does not go with a postgresql:// --db");
+  for (const char* w : {"w4", "w5", "all"}) {
+    INFO(w);
+    CHECK(refusal({"--workload", w, "--db", "postgresql://h/d"}) ==
+          "--db postgresql://... runs w1 or w2");
+  }
+  CHECK(refusal({"--workload", "w1", "--db", "postgresql://h/d", "--nodes",
+                 "0"}) == "--nodes must be a positive decimal number, not '0'");
+  CHECK(refusal({"--workload", "w1", "--db", "postgresql://h/d", "--nodes",
+                 "65"}) == "--nodes must be between 1 and 64, not '65'");
+  CHECK(refusal({"--workload", "w1", "--db", "postgresql://h/d", "--nodes",
+                 "0x2"}) ==
+        "--nodes must be a positive decimal number, not '0x2'");
+}

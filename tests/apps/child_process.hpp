@@ -70,6 +70,7 @@ public:
   child_process& operator=(const child_process&) = delete;
 
   void send(int signo) const { ::kill(pid_, signo); }
+  pid_t pid() const noexcept { return pid_; }
 
   /// Its wait status once it has exited, or nullopt at `deadline`.
   std::optional<int> wait_until(clock_type::time_point deadline) {

@@ -1,7 +1,13 @@
 // The process that crash_test.cpp kills: a runtime on a SQLite file working
 // through JOBS jobs with transient failures, retries and attempt timeouts.
+// postgres_nodes_test.cpp runs several on one PostgreSQL queue: DB is then
+// a postgresql:// URI, JOBRT_CRASH_SCHEMA names the schema,
+// JOBRT_CRASH_DEAD_AFTER_MS the nodes' dead-after window, and
+// JOBRT_CRASH_ENQUEUE=0 makes a node that only runs jobs: one node
+// enqueues, since a unique key holds only among live jobs and a second
+// enqueuer would add a job anew once the first of its key finished.
 //
-//   jobrt-crash-worker DB_PATH JOURNAL_PATH SEED JOBS
+//   jobrt-crash-worker DB JOURNAL_PATH SEED JOBS
 //
 // Every run enqueues the jobs "job-0" .. "job-<JOBS-1>" that the file does
 // not hold yet (read before the runtime starts, so no key is enqueued
@@ -12,7 +18,8 @@
 //                        transient or stopped);
 //   JOURNAL_PATH.acks    "ack <key> <job id>" per acknowledged enqueue
 //                        ("existing <key> <job id>" if a key was live
-//                        although the file did not hold it: a bug).
+//                        although the file did not hold it: a bug on one
+//                        node; on several, another node enqueued it).
 // Exit codes: 0 all terminal, 2 usage, 3 store or runtime refused, 4 not
 // done within the bound.
 
@@ -22,7 +29,9 @@
 #include "cli/decimal_arg.hpp"
 
 #include "jobrt/actors/runtime.hpp"
+#include "jobrt/persistence/postgres_store.hpp"
 #include "jobrt/persistence/sqlite_store.hpp"
+#include "jobrt/persistence/store_location.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -89,17 +98,35 @@ private:
   int fd_;
 };
 
-/// The unique keys the file already holds, in any state: those jobs were
-/// enqueued by an earlier run and must not be enqueued again. Opened as its
-/// owner (and closed before the runtime opens it) rather than as a reader,
-/// so that a file a kill left without its schema is migrated, not refused.
-std::set<std::string> known_keys(const std::string& db_path) {
-  auto store = sqlite_store::open(db_path);
-  if (!store) {
-    std::fprintf(stderr, "open: %s\n", store.error().message.c_str());
-    std::exit(3);
+/// The unique keys the store already holds, in any state: those jobs were
+/// enqueued by an earlier run and must not be enqueued again. A SQLite file
+/// is opened as its owner (and closed before the runtime opens it) rather
+/// than as a reader, so that a file a kill left without its schema is
+/// migrated, not refused; a PostgreSQL schema not made yet holds no keys.
+std::set<std::string> known_keys(const std::string& db,
+                                 const postgres_options& postgres) {
+  std::shared_ptr<job_reader> reader;
+  std::unique_ptr<sqlite_store> owner;
+  if (names_postgres(db)) {
+    auto opened = postgres_store::open_reader(db, postgres);
+    if (!opened && opened.error().message.find("no jobrt schema") !=
+                       std::string::npos)
+      return {};
+    if (!opened) {
+      std::fprintf(stderr, "open: %s\n", opened.error().message.c_str());
+      std::exit(3);
+    }
+    reader = std::move(opened).value();
+  } else {
+    auto opened = sqlite_store::open(db);
+    if (!opened) {
+      std::fprintf(stderr, "open: %s\n", opened.error().message.c_str());
+      std::exit(3);
+    }
+    owner = std::move(opened).value();
+    reader = owner->reader();
   }
-  auto jobs = jobrt::test::all_jobs(*store.value()->reader());
+  auto jobs = jobrt::test::all_jobs(*reader);
   if (!jobs) {
     std::fprintf(stderr, "load: %s\n", jobs.error().message.c_str());
     std::exit(3);
@@ -163,6 +190,15 @@ bool enqueue_missing(runtime& rt, const std::set<std::string>& known,
     if (batch.empty())
       return true;
     auto results = rt.enqueue(batch);
+    // A store that cannot commit now (a connection cut, a server restart)
+    // refuses the batch; the keys make a retry safe.
+    for (int retry = 0; retry < 100 && !results.empty() && !results[0] &&
+                        results[0].error().code ==
+                            request_error::code_type::store_failure;
+         ++retry) {
+      std::this_thread::sleep_for(100ms);
+      results = rt.enqueue(batch);
+    }
     std::string lines;
     for (std::size_t i = 0; i < results.size(); ++i) {
       if (!results[i]) {
@@ -208,7 +244,7 @@ bool all_terminal(runtime& rt, std::size_t jobs) {
 int main(int argc, char** argv) {
   if (argc != 5) {
     std::fprintf(stderr,
-                 "usage: jobrt-crash-worker DB_PATH JOURNAL_PATH SEED JOBS\n");
+                 "usage: jobrt-crash-worker DB JOURNAL_PATH SEED JOBS\n");
     return 2;
   }
   const std::string db_path = argv[1];
@@ -224,12 +260,20 @@ int main(int argc, char** argv) {
   const auto seed = seed_arg.value();
   const auto jobs = static_cast<std::size_t>(jobs_arg.value());
 
-  const auto known = known_keys(db_path);
+  postgres_options postgres;
+  if (const char* schema = std::getenv("JOBRT_CRASH_SCHEMA"))
+    postgres.schema = schema;
+  if (const char* window = std::getenv("JOBRT_CRASH_DEAD_AFTER_MS")) {
+    postgres.dead_after = duration{std::atoll(window)};
+    postgres.heartbeat = postgres.dead_after / 8;
+  }
+  const auto known = known_keys(db_path, postgres);
   const durable_journal journal{journal_path};
   const durable_journal acks{journal_path + ".acks"};
 
   runtime_config config;
   config.database = db_path;
+  config.postgres = postgres;
   config.sqlite.synchronous = sqlite_options::sync_mode::full;
   config.retention = retention_policy::keep_all();
   // Few attempts out at once, as in a service sized to its threads: each
@@ -238,7 +282,10 @@ int main(int argc, char** argv) {
   config.max_in_flight = 8;
   config.jitter_seed = seed;
   config.logger = spdlog::stderr_logger_mt("jobrt-crash-worker");
-  config.logger->set_level(spdlog::level::warn);
+  const char* level = std::getenv("JOBRT_CRASH_LOG");
+  config.logger->set_level(level != nullptr && std::string(level) == "debug"
+                               ? spdlog::level::debug
+                               : spdlog::level::warn);
   runtime rt{config};
   if (!rt.handle("flaky", flaky_handler(journal, seed),
                  type_options(std::chrono::seconds(10))) ||
@@ -251,7 +298,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "start: %s\n", describe(started.error()).c_str());
     return 3;
   }
-  if (!enqueue_missing(rt, known, jobs, acks))
+  const char* enqueue = std::getenv("JOBRT_CRASH_ENQUEUE");
+  if ((enqueue == nullptr || std::string(enqueue) != "0") &&
+      !enqueue_missing(rt, known, jobs, acks))
     return 3;
 
   const auto give_up = std::chrono::steady_clock::now() + 90s;
