@@ -32,16 +32,22 @@ void expect(std::vector<std::string>& problems, const char* what,
                        ", expected " + std::to_string(expected));
 }
 
+/// The breaker opened in the outage and closed again after it. It may end
+/// open all the same: the backlog the outage left drains at the end, and
+/// its hung calls time out close together, which can trip it once more
+/// with no charge left to probe it closed (seen on PostgreSQL, whose
+/// slower commits let the backlog bunch up).
 void expect_breaker(std::vector<std::string>& problems,
-                    const runtime_stats& s) {
+                    const runtime_stats& s, const event_counts& e) {
   const auto* b = charge_breaker_status(s);
   if (b == nullptr || b->trips == 0) {
     problems.push_back("the breaker never opened during the outage");
     return;
   }
-  if (b->state != breaker_state::closed)
-    problems.push_back("the breaker ended " +
-                       std::string(to_string(b->state)) + ", not closed");
+  if (e.breaker_closes == 0)
+    problems.push_back("the breaker never closed again after the outage "
+                       "(it ended " +
+                       std::string(to_string(b->state)) + ")");
 }
 
 void print_dead_letters(const run_report& r) {
@@ -90,7 +96,7 @@ std::vector<std::string> shape_problems(const run_report& r) {
          count_of(order_kind::declined) + count_of(order_kind::hangs));
   expect(problems, "cancelled (the scheduled renewals)",
          s.count(job_state::cancelled), count_of(order_kind::renewal));
-  expect_breaker(problems, s);
+  expect_breaker(problems, s, e);
   expect(problems, "attempts seen by the subscriber", e.attempts,
          s.outcomes.attempts_started);
   expect(problems, "breaker openings seen by the subscriber", e.breaker_opens,

@@ -15,6 +15,8 @@ void event_tally::record(const event_batch& batch) {
       ++counts_.breaker_changes;
       if (e.transition.to == breaker_state::open)
         ++counts_.breaker_opens;
+      if (e.transition.to == breaker_state::closed)
+        ++counts_.breaker_closes;
     }
   }
   for (const auto& e : batch.breakers)

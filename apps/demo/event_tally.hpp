@@ -21,6 +21,7 @@ struct event_counts {
   std::uint64_t finished = 0; ///< moves into a terminal state
   std::uint64_t breaker_changes = 0;
   std::uint64_t breaker_opens = 0; ///< moves into open, from closed or half-open
+  std::uint64_t breaker_closes = 0; ///< moves into closed: a recovery
 };
 
 class event_tally {
