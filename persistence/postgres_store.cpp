@@ -3,9 +3,7 @@
 #include "jobrt/actors/transitions.hpp"
 #include "jobrt/persistence/job_claim.hpp"
 #include "jobrt/persistence/owner_name.hpp"
-#include "jobrt/persistence/postgres_connection.hpp"
-#include "jobrt/persistence/postgres_job_rows.hpp"
-#include "jobrt/persistence/postgres_schema.hpp"
+#include "jobrt/persistence/postgres_session.hpp"
 #include "jobrt/persistence/store_rules.hpp"
 
 #include <algorithm>
@@ -25,154 +23,10 @@ namespace jobrt {
 namespace {
 
 using element = postgres_array::element;
-using namespace std::string_literals;
-
-const std::string job_set =
-    "type = u.type, queue = u.queue, payload = u.payload, "
-    "priority = u.priority, state = u.state, attempt = u.attempt, "
-    "max_attempts = u.max_attempts, run_at = u.run_at, "
-    "timeout_ms = u.timeout_ms, breaker_key = u.breaker_key, "
-    "unique_key = u.unique_key, cancel_requested = u.cancel_requested, "
-    "output = u.output, created_at = u.created_at, "
-    "updated_at = u.updated_at, finished_at = u.finished_at, "
-    "owner = u.owner, lease_until = u.lease_until, errors = u.errors::jsonb";
-
-const std::string live_states =
-    "('pending','scheduled','processing','retrying')";
-
-/// The statements, by name; "{s}" is the schema.
-struct statement {
-  const char* name;
-  std::string sql;
-};
-
-std::string select_jobs() {
-  return "SELECT "s + std::string(postgres_job_columns) + " FROM {s}.jobs ";
-}
-
-// One round trip opens the transaction and learns its clock and id.
-const std::string begin_transaction =
-    "BEGIN; SELECT {s}.now_ms(), txid_current()";
-const statement next_ids{
-    "next_ids", "SELECT nextval('{s}.job_ids') FROM generate_series(1, $1::int)"};
-const statement insert_jobs{
-    "insert_jobs", "INSERT INTO {s}.jobs(" + std::string(postgres_job_columns) +
-                       ") SELECT " + std::string(postgres_unnested_job) +
-                       " FROM " + postgres_unnest_jobs(1) +
-                       " ON CONFLICT DO NOTHING RETURNING id"};
-const statement live_holders{
-    "live_holders", "SELECT unique_key, id FROM {s}.jobs "
-                    "WHERE unique_key = ANY($1::text[]) AND state IN " +
-                        live_states};
-const statement write_jobs{
-    "write_jobs", "UPDATE {s}.jobs AS j SET " + job_set + " FROM " +
-                      postgres_unnest_jobs(1, true) +
-                      " WHERE j.id = u.id AND j.state = u.x_state "
-                      "AND j.attempt = u.x_attempt AND j.owner = u.x_owner "
-                      "RETURNING j.id"};
-const statement write_claimed_rows{
-    "write_claimed", "UPDATE {s}.jobs AS j SET " + job_set + " FROM " +
-                         postgres_unnest_jobs(1) + " WHERE j.id = u.id"};
-const statement select_fences{
-    "select_fences", "SELECT id, state, attempt, owner FROM {s}.jobs "
-                     "WHERE id = ANY($1::bigint[])"};
-const statement remove_jobs{
-    "remove_jobs",
-    "DELETE FROM {s}.jobs AS j USING unnest($1::bigint[], $2::text[], "
-    "$3::integer[], $4::text[]) AS u(id, x_state, x_attempt, x_owner) "
-    "WHERE j.id = u.id AND j.state = u.x_state AND j.attempt = u.x_attempt "
-    "AND j.owner = u.x_owner RETURNING j.id"};
-const statement renew_leases{
-    "renew_leases", "UPDATE {s}.jobs SET lease_until = $2 "
-                    "WHERE state = 'processing' AND owner = $1"};
-// store_rules' lease_expired, where an owner is gone when its node was not
-// heard from within its window (by the database's clock) or never was.
-const statement select_unowned{
-    "select_unowned",
-    select_jobs() +
-        "AS j WHERE state = 'processing' "
-        "AND (owner <> $1 OR lease_until < $2) "
-        "AND (lease_until < $2 OR NOT EXISTS (SELECT 1 FROM {s}.nodes AS n "
-        "WHERE n.owner = j.owner "
-        "AND n.heartbeat_at > now() - n.dead_after_ms * interval '1 ms')) "
-        "ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED"};
-const statement select_ready{
-    "select_ready", select_jobs() + "WHERE state = 'pending' AND type = $1 "
-                                    "AND run_at <= $2 "
-                                    "ORDER BY priority, run_at, id LIMIT $3 "
-                                    "FOR UPDATE SKIP LOCKED"};
-const statement select_come_due{
-    "select_come_due",
-    select_jobs() + "WHERE state IN ('scheduled','retrying') AND type = $1 "
-                    "AND run_at <= $2 ORDER BY run_at, id LIMIT $3 "
-                    "FOR UPDATE SKIP LOCKED"};
-const statement select_due{
-    "select_due", select_jobs() + "WHERE state IN ('scheduled','retrying') "
-                                  "AND run_at <= $1 AND (run_at, id) > ($2, $3) "
-                                  "ORDER BY run_at, id LIMIT $4"};
-const statement purge_jobs{
-    "purge_jobs",
-    "DELETE FROM {s}.jobs WHERE id IN (SELECT id FROM {s}.jobs "
-    "WHERE state = $1 AND state IN ('completed','dead','cancelled') "
-    "AND coalesce(finished_at, updated_at) < $2 "
-    "ORDER BY coalesce(finished_at, updated_at), id LIMIT $3 "
-    "FOR UPDATE SKIP LOCKED)"};
-const statement post_commands{
-    "post_commands", "INSERT INTO {s}.commands(job_id, kind, at) SELECT * FROM "
-                     "unnest($1::bigint[], $2::text[], $3::bigint[])"};
-// A node takes the commands for the jobs it runs, and those for jobs no
-// one runs (finished, or not there): every owner would ignore them.
-const statement take_commands{
-    "take_commands",
-    "DELETE FROM {s}.commands AS c WHERE c.seq IN (SELECT c2.seq FROM "
-    "{s}.commands AS c2 LEFT JOIN {s}.jobs AS j ON j.id = c2.job_id "
-    "WHERE j.id IS NULL OR j.state <> 'processing' OR j.owner = $1 "
-    "FOR UPDATE OF c2 SKIP LOCKED) RETURNING c.seq, c.job_id, c.kind, c.at"};
-const statement notify_ready{"notify_ready",
-                             "SELECT pg_notify('{s}_ready', $1)"};
-const statement txid_status{"txid_status", "SELECT txid_status($1::bigint)"};
-
-// The heartbeat: the node's row, and how long it was out of touch before.
-const statement heartbeat{
-    "heartbeat",
-    "WITH prev AS (SELECT heartbeat_at FROM {s}.nodes WHERE owner = $1) "
-    "INSERT INTO {s}.nodes AS n(owner, host, pid, started_at, heartbeat_at, "
-    "dead_after_ms) VALUES ($1, $2, $3, now(), now(), $4) "
-    "ON CONFLICT (owner) DO UPDATE SET heartbeat_at = now(), "
-    "dead_after_ms = excluded.dead_after_ms "
-    "RETURNING (SELECT (extract(epoch FROM now() - heartbeat_at) * 1000)"
-    "::bigint FROM prev)"};
-const statement elect{
-    "elect",
-    "INSERT INTO {s}.leader AS l(name, owner, expires_at) "
-    "VALUES ('leader', $1, now() + $2 * interval '1 ms') "
-    "ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, "
-    "expires_at = excluded.expires_at "
-    "WHERE l.owner = excluded.owner OR l.expires_at < now() RETURNING owner"};
-const statement forget_nodes{
-    "forget_nodes",
-    "DELETE FROM {s}.nodes WHERE heartbeat_at < now() - interval '1 hour'"};
-const statement resign{"resign", "DELETE FROM {s}.leader WHERE owner = $1"};
-const statement leave{"leave", "DELETE FROM {s}.nodes WHERE owner = $1"};
-
-const statement find_job{"find_job", select_jobs() + "WHERE id = $1"};
-const statement count_states{
-    "count_states", "SELECT state, count(*) FROM {s}.jobs GROUP BY state"};
-const statement count_live_types{
-    "count_live_types", "SELECT type, count(*) FROM {s}.jobs WHERE state IN " +
-                            live_states + " GROUP BY type ORDER BY type"};
-const statement list_nodes{
-    "list_nodes",
-    "SELECT n.owner, n.host, n.pid, "
-    "(extract(epoch FROM n.started_at) * 1000)::bigint, "
-    "(extract(epoch FROM n.heartbeat_at) * 1000)::bigint, n.dead_after_ms, "
-    "n.heartbeat_at > now() - n.dead_after_ms * interval '1 ms', "
-    "coalesce(l.owner = n.owner AND l.expires_at > now(), false) "
-    "FROM {s}.nodes AS n LEFT JOIN {s}.leader AS l ON l.name = 'leader' "
-    "ORDER BY n.started_at, n.owner"};
-
-std::int64_t ms(time_point t) { return t.time_since_epoch().count(); }
-time_point at_ms(std::int64_t v) { return time_point{duration{v}}; }
+using namespace postgres_sql;
+using postgres_detail::at_ms;
+using postgres_detail::ids_param;
+using postgres_detail::ms;
 
 store_error refused_text(std::string_view what) {
   return store_error{store_error::code_type::too_large,
@@ -197,187 +51,14 @@ bool makes_ready(const job& r) {
 }
 
 /// One connection and the schema its statements run in.
-class session {
-public:
-  /// `purpose` names the connection in pg_stat_activity ("jobrt writer
-  /// SCHEMA"), for operators and tests.
-  session(std::string conninfo, std::string schema, const char* purpose)
-    : conninfo_(std::move(conninfo)), schema_(std::move(schema)),
-      purpose_(purpose) {}
-
-  /// Connects if there is no working connection.
-  result<void, store_error> connect() {
-    if (conn_.ok())
-      return outcome::success();
-    BOOST_OUTCOME_TRY(c, postgres_connection::open(conninfo_));
-    BOOST_OUTCOME_TRYV(c.exec("SET application_name = 'jobrt " + purpose_ +
-                                  " " + schema_ + "'",
-                              "cannot set up the connection"));
-    conn_ = std::move(c);
-    return outcome::success();
-  }
-  result<postgres_rows, store_error> run(const statement& s,
-                                         const postgres_params& params,
-                                         std::string_view doing) {
-    auto& sql = sql_[s.name];
-    if (sql.empty())
-      sql = in_schema(s.sql, schema_);
-    return conn_.run(s.name, sql, params, doing);
-  }
-  result<postgres_rows, store_error> exec(std::string_view sql,
-                                          std::string_view doing) {
-    return conn_.exec(in_schema(sql, schema_), doing);
-  }
-  postgres_connection& connection() { return conn_; }
-  const std::string& schema() const { return schema_; }
-  const std::string& conninfo() const { return conninfo_; }
-
-private:
-  std::string conninfo_;
-  std::string schema_;
-  std::string purpose_;
-  postgres_connection conn_;
-  std::unordered_map<std::string, std::string> sql_;
-};
-
-postgres_params ids_param(const std::vector<job_id>& ids) {
-  postgres_array a{element::int8};
-  for (auto id : ids)
-    a.add(std::int64_t{id});
-  postgres_params p;
-  p.binary(a.value());
-  return p;
-}
-
 } // namespace
-
-// -- the reader -----------------------------------------------------------------
-
-struct postgres_reader::impl {
-  impl(const std::string& conninfo, const std::string& schema)
-    : db(conninfo, schema, "reader") {}
-  std::mutex lock;
-  session db;
-
-  template <class F>
-  auto with_connection(F&& f) -> decltype(f()) {
-    std::lock_guard guard{lock};
-    BOOST_OUTCOME_TRYV(db.connect());
-    return f();
-  }
-};
-
-postgres_reader::postgres_reader(std::unique_ptr<impl> state)
-  : impl_(std::move(state)) {}
-postgres_reader::~postgres_reader() = default;
-
-result<std::optional<job>, store_error> postgres_reader::find(job_id id) {
-  return impl_->with_connection(
-      [&]() -> result<std::optional<job>, store_error> {
-        BOOST_OUTCOME_TRY(rows, impl_->db.run(find_job,
-                                              postgres_params{}.number(id),
-                                              "cannot read a job"));
-        if (rows.size() == 0)
-          return std::optional<job>{};
-        BOOST_OUTCOME_TRY(j, read_job(rows, 0));
-        return std::optional<job>{std::move(j)};
-      });
-}
-
-result<job_page, store_error> postgres_reader::list(const job_query& query) {
-  auto limit = std::clamp<std::size_t>(query.limit, 1, max_page_size);
-  // One statement per combination of filters, so each gets a plan of its
-  // own rather than one generic plan for all.
-  std::string name = "list";
-  std::string sql = select_jobs() + "WHERE id > $1";
-  postgres_params params;
-  params.number(query.after);
-  int n = 1;
-  auto filter = [&](const std::optional<std::string>& value,
-                    const char* column) {
-    if (!value)
-      return;
-    name += "_"s + column;
-    sql += " AND "s + column + " = $" + std::to_string(++n);
-    params.text(*value);
-  };
-  filter(query.state ? std::optional<std::string>(
-                           std::string(to_string(*query.state)))
-                     : std::nullopt,
-         "state");
-  filter(query.type, "type");
-  filter(query.queue, "queue");
-  sql += " ORDER BY id LIMIT $" + std::to_string(++n);
-  params.number(static_cast<std::int64_t>(limit) + 1);
-  statement s{name.c_str(), sql};
-  return impl_->with_connection([&]() -> result<job_page, store_error> {
-    BOOST_OUTCOME_TRY(rows, impl_->db.run(s, params, "cannot list jobs"));
-    job_page page;
-    auto shown = std::min<int>(rows.size(), static_cast<int>(limit));
-    page.jobs.reserve(static_cast<std::size_t>(shown));
-    for (int i = 0; i < shown; ++i) {
-      BOOST_OUTCOME_TRY(j, read_job(rows, i));
-      page.jobs.push_back(std::move(j));
-    }
-    if (rows.size() > shown)
-      page.next_after = page.jobs.back().id;
-    return page;
-  });
-}
-
-result<state_counts, store_error> postgres_reader::count_by_state() {
-  return impl_->with_connection([&]() -> result<state_counts, store_error> {
-    BOOST_OUTCOME_TRY(rows, impl_->db.run(count_states, {},
-                                          "cannot count jobs"));
-    state_counts counts{};
-    for (int i = 0; i < rows.size(); ++i) {
-      auto state = parse_job_state(rows.text(i, 0));
-      if (!state)
-        return store_error{store_error::code_type::corrupt,
-                           "PostgreSQL: " + state.error().message()};
-      counts[static_cast<std::size_t>(state.value())] =
-          static_cast<std::uint64_t>(rows.number(i, 1));
-    }
-    return counts;
-  });
-}
-
-result<std::vector<type_count>, store_error> postgres_reader::live_by_type() {
-  return impl_->with_connection(
-      [&]() -> result<std::vector<type_count>, store_error> {
-        BOOST_OUTCOME_TRY(rows, impl_->db.run(count_live_types, {},
-                                              "cannot count jobs"));
-        std::vector<type_count> out;
-        for (int i = 0; i < rows.size(); ++i)
-          out.push_back({std::string(rows.text(i, 0)),
-                         static_cast<std::uint64_t>(rows.number(i, 1))});
-        return out;
-      });
-}
-
-result<std::vector<postgres_node>, store_error> postgres_reader::nodes() {
-  return impl_->with_connection(
-      [&]() -> result<std::vector<postgres_node>, store_error> {
-        BOOST_OUTCOME_TRY(rows, impl_->db.run(list_nodes, {},
-                                              "cannot list the nodes"));
-        std::vector<postgres_node> out;
-        for (int i = 0; i < rows.size(); ++i)
-          out.push_back(postgres_node{
-              std::string(rows.text(i, 0)), std::string(rows.text(i, 1)),
-              static_cast<std::int32_t>(rows.number(i, 2)),
-              at_ms(rows.number(i, 3)), at_ms(rows.number(i, 4)),
-              duration{rows.number(i, 5)}, rows.boolean(i, 6),
-              rows.boolean(i, 7)});
-        return out;
-      });
-}
 
 // -- the store ------------------------------------------------------------------
 
 struct postgres_store::impl {
   postgres_options options;
   std::string node;
-  session db;
+  postgres_session db;
   std::shared_ptr<postgres_reader> reader;
 
   // The heartbeat thread and what it shares.
@@ -401,7 +82,7 @@ struct postgres_store::impl {
   }
 
   // -- heartbeat -------------------------------------------------------------
-  result<void, store_error> beat_once(session& s, bool& was_leader) {
+  result<void, store_error> beat_once(postgres_session& s, bool& was_leader) {
     char host[256] = {};
     if (gethostname(host, sizeof host - 1) != 0)
       host[0] = '\0';
@@ -436,7 +117,7 @@ struct postgres_store::impl {
   }
 
   void run_heartbeat() {
-    session s{db.conninfo(), options.schema, "heartbeat"};
+    postgres_session s{db.conninfo(), options.schema, "heartbeat"};
     bool was_leader = leader.load();
     bool listening = false;
     bool connected_notice = false;
@@ -498,7 +179,7 @@ struct postgres_store::impl {
 
   /// Wakes the runtime if another node sent news (a lost connection is
   /// found, and reconnected, by the loop).
-  void pass_on_news(session& s) {
+  void pass_on_news(postgres_session& s) {
     auto news = s.connection().notifications();
     if (!news)
       return;
@@ -1010,15 +691,6 @@ postgres_store::open(const std::string& conninfo, postgres_options options) {
   return std::unique_ptr<postgres_store>(new postgres_store(std::move(d)));
 }
 
-result<std::unique_ptr<postgres_reader>, store_error>
-postgres_store::open_reader(const std::string& conninfo,
-                            postgres_options options) {
-  BOOST_OUTCOME_TRYV(check_schema_name(options.schema));
-  auto r = std::make_unique<postgres_reader::impl>(conninfo, options.schema);
-  BOOST_OUTCOME_TRYV(r->db.connect());
-  BOOST_OUTCOME_TRYV(postgres_schema_of(r->db.connection(), options.schema));
-  return std::unique_ptr<postgres_reader>(new postgres_reader(std::move(r)));
-}
 
 result<store_receipt, store_error> postgres_store::commit(store_batch& batch) {
   auto& d = *impl_;
