@@ -150,7 +150,7 @@ TEST_CASE("a handler that ignores its stop cannot hold shutdown or the "
 }
 
 TEST_CASE("a request that gets no answer within its timeout fails as "
-          "timeout; reads do not wait for the supervisor",
+          "timeout, while reads do not wait for the supervisor",
           "[runtime]") {
   auto config = quiet_runtime_config();
   config.scheduler_threads = 1;

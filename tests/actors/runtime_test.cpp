@@ -126,7 +126,7 @@ TEST_CASE("refusals are typed: unknown type, late registration, bad config",
   CHECK(after.error().code == request_error::code_type::not_started);
 }
 
-TEST_CASE("a blocking handler past its timeout is stopped; the retry waits "
+TEST_CASE("a blocking handler past its timeout is stopped, and the retry waits "
           "for it to return",
           "[runtime][timeout]") {
   runtime rt{quiet_runtime_config()};
@@ -158,7 +158,7 @@ TEST_CASE("a blocking handler past its timeout is stopped; the retry waits "
   CHECK(rt.stats().has_error()); // stopped: no more answers
 }
 
-TEST_CASE("cancelling a running callable asks it to stop; the job ends "
+TEST_CASE("cancelling a running callable asks it to stop, and the job ends "
           "cancelled when it returns",
           "[runtime][cancel]") {
   runtime rt{quiet_runtime_config()};

@@ -166,7 +166,7 @@ TEST_CASE("postgres: requeue and purge of dead jobs while a node runs",
 }
 
 TEST_CASE("postgres: cancel of a running job posts a command its node "
-          "takes; cancel of a waiting one is a fenced write",
+          "takes, and cancel of a waiting one is a fenced write",
           "[postgres]") {
   REQUIRE_POSTGRES(uri);
   node_fixture f{uri};

@@ -274,7 +274,7 @@ void check_invariants(postgres_reader& reader, const cluster& nodes,
 
 } // namespace
 
-TEST_CASE("three nodes run 10,000 jobs with transient failures; one is "
+TEST_CASE("three nodes run 10,000 jobs with transient failures, one is "
           "killed mid-run and its jobs are rescued by the others",
           "[postgres][nodes]") {
   REQUIRE_POSTGRES(uri);

@@ -218,7 +218,7 @@ TEST_CASE("conformance: an inserted job is stored as given, with the id "
   CHECK(s.stored(id) == with_id(running, id));
 }
 
-TEST_CASE("conformance: a unique key a live job holds returns that job; a "
+TEST_CASE("conformance: a unique key a live job holds returns that job, and a "
           "finished holder frees it",
           "[conformance]") {
   EVERY_STORE(s);
