@@ -425,12 +425,7 @@ struct postgres_store::impl {
         keys.add(std::string_view{*w->record.unique_key});
     if (keys.size() == 0)
       return outcome::success();
-    BOOST_OUTCOME_TRY(holders,
-                      db.run(live_holders, postgres_params{}.binary(keys.value()),
-                             "cannot read unique keys"));
-    std::map<std::string, job_id, std::less<>> holder;
-    for (int r = 0; r < holders.size(); ++r)
-      holder[std::string(holders.text(r, 0))] = holders.number(r, 1);
+    BOOST_OUTCOME_TRY(holder, holders_of(keys));
     std::erase_if(kept, [&](const job_write* w) {
       if (!revives(*w))
         return false;
