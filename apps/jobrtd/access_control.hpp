@@ -48,6 +48,11 @@ public:
   /// every token, whichever matches.
   std::optional<role> role_of(std::string_view secret) const noexcept;
 
+  /// The role a request with this Authorization header ("" if none) has:
+  /// admin when no token is configured, unset when it is not a known
+  /// bearer token.
+  std::optional<role> role_for(std::string_view authorization) const;
+
   /// `authorization` is the request's Authorization header ("" if none).
   access_decision decide(std::string_view authorization, role needed) const;
 

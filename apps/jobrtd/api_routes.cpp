@@ -78,6 +78,8 @@ std::optional<path_methods> top_level(std::string_view name) {
     return path_methods{endpoint::healthz, {}, {}};
   if (name == "readyz")
     return path_methods{endpoint::readyz, {}, {}};
+  if (name == "whoami")
+    return path_methods{endpoint::whoami, {}, {}};
   return std::nullopt;
 }
 
@@ -86,12 +88,14 @@ std::optional<path_methods> top_level(std::string_view name) {
 jobrt::result<route, problem> match_route(std::string_view method,
                                           std::string_view path) {
   auto parts = segments_of(path);
+  if (parts.empty() || (parts.size() == 2 && parts[0] == "dashboard"))
+    return pick({endpoint::dashboard, {}, {}}, method, path);
   if (parts.size() == 1) {
     if (auto m = top_level(parts[0]))
       return pick(*m, method, path);
     return not_found(path);
   }
-  if (parts.empty() || parts[0] != "jobs" || parts.size() > 3)
+  if (parts[0] != "jobs" || parts.size() > 3)
     return not_found(path);
   if (parts.size() == 2 && parts[1] == "requeue")
     return pick({{}, endpoint::bulk_requeue, {}}, method, path);
@@ -113,7 +117,9 @@ jobrt::result<route, problem> match_route(std::string_view method,
 std::optional<role> required_role(endpoint e) noexcept {
   switch (e) {
     case endpoint::healthz:
-    case endpoint::readyz: return std::nullopt;
+    case endpoint::readyz:
+    case endpoint::whoami:
+    case endpoint::dashboard: return std::nullopt;
     case endpoint::enqueue: return role::enqueue;
     case endpoint::cancel_job:
     case endpoint::requeue_job:

@@ -31,6 +31,8 @@ enum class endpoint : std::uint8_t {
   metrics,      ///< GET /metrics
   healthz,      ///< GET /healthz
   readyz,       ///< GET /readyz
+  whoami,       ///< GET /whoami: the role of the request's token
+  dashboard,    ///< GET / and GET /dashboard/{file}: the web dashboard
 };
 
 struct route {
@@ -45,7 +47,8 @@ struct route {
 jobrt::result<route, problem> match_route(std::string_view method,
                                           std::string_view path);
 
-/// Unset: anyone may call it (healthz, readyz).
+/// Unset: anyone may call it (healthz, readyz, whoami, the dashboard's
+/// static files, which hold no data: the page asks for a token itself).
 std::optional<role> required_role(endpoint e) noexcept;
 
 /// Whether the endpoint reads a JSON body (POST /jobs needs one; the bulk

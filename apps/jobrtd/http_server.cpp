@@ -1,7 +1,9 @@
 #include "http_server.hpp"
 
 #include "api_routes.hpp"
+#include "dashboard_assets.hpp"
 #include "socket_timeout.hpp"
+#include "whoami.hpp"
 
 #include "cli/decimal_arg.hpp"
 
@@ -25,6 +27,25 @@ void write(httplib::Response& res, const api_response& answer) {
   res.set_content(answer.body, answer.content_type.c_str());
   if (answer.close_connection)
     res.set_header("Connection", "close");
+}
+
+void write_dashboard_file(httplib::Response& res, std::string_view path) {
+  auto asset = find_dashboard_asset(path);
+  if (!asset) {
+    write(res, respond({404, "no_route", "no dashboard file at " + std::string(path),
+                        "", 0}));
+    return;
+  }
+  res.set_header("Content-Security-Policy", std::string(dashboard_security_policy));
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  // Revalidated on each load, so a new jobrtd never runs yesterday's script.
+  res.set_header("Cache-Control", "no-cache");
+  // A browser loads the files over several connections at once; kept alive,
+  // each would hold a request thread until keep_alive_timeout.
+  res.set_header("Connection", "close");
+  res.set_content(asset->body.data(), asset->body.size(),
+                  std::string(asset->content_type));
 }
 
 request_head head_of(const httplib::Request& req) {
@@ -197,9 +218,13 @@ void http_server::serve_request(const httplib::Request& req, httplib::Response& 
     write(res, respond(matched.error()));
     return;
   }
-  if (matched.value().target != endpoint::events) {
-    write(res, api_.handle(matched.value(), req.params, body));
-    return;
+  switch (matched.value().target) {
+    case endpoint::events: break;
+    case endpoint::dashboard: write_dashboard_file(res, req.path); return;
+    case endpoint::whoami:
+      write(res, whoami(access_, req.get_header_value("Authorization")));
+      return;
+    default: write(res, api_.handle(matched.value(), req.params, body)); return;
   }
   auto stream = hub_.open();
   if (!stream) {

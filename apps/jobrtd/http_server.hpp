@@ -2,7 +2,8 @@
 
 // The HTTP shell around job_api (cpp-httplib): it checks each request's
 // headers with admit() before its body is read, hands the rest to job_api,
-// and streams GET /events from the event_hub. Limits from server_config:
+// streams GET /events from the event_hub, and serves GET /whoami and the
+// dashboard's embedded files. Limits from server_config:
 // threads, body size, read/write and keep-alive timeouts; headers are
 // bounded by the library (8 KiB).
 //

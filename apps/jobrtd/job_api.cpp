@@ -54,9 +54,11 @@ api_response job_api::handle(const route& r, const query_params& params,
     case endpoint::metrics: return metrics();
     case endpoint::healthz: return json_response(200, {{"status", "ok"}});
     case endpoint::readyz: return ready();
-    case endpoint::events: break;
+    case endpoint::events:
+    case endpoint::whoami:
+    case endpoint::dashboard: break;
   }
-  return respond({500, "internal", "events are streamed by the server", "", 0});
+  return respond({500, "internal", "the server answers this endpoint itself", "", 0});
 }
 
 api_response job_api::enqueue(std::string_view body) {
@@ -101,7 +103,9 @@ api_response job_api::list(const query_params& params) {
   for (const auto& j : page.value().jobs)
     jobs.push_back(jobrt::to_json(j));
   const auto& next = page.value().next_after;
-  return json_response(200, {{"jobs", jobs},
+  // Moved: an initializer list copies what it is given, and copying and
+  // freeing a page of 50 jobs took a tenth of the request (perf).
+  return json_response(200, {{"jobs", std::move(jobs)},
                              {"next_after", next ? nlohmann::json(*next)
                                                  : nlohmann::json()}});
 }

@@ -4,7 +4,8 @@
 // HTTP: a route and the request's query and body in, an api_response out.
 // Every refusal comes from the runtime (or from decoding the request) and
 // is mapped by problem.hpp; nothing here decides about a job. GET /events
-// streams and is the server's (http_server.cpp).
+// (a stream), GET /whoami (the token's role) and the dashboard's files are
+// the server's (http_server.cpp).
 //
 // `rt`, `tally` and `hub` must outlive the api. Thread-safe (as the runtime
 // is): HTTP threads call handle() concurrently.

@@ -34,6 +34,17 @@ TEST_CASE("without tokens everything is allowed") {
   access_policy p({});
   CHECK(p.open());
   CHECK(p.decide("", role::admin) == access_decision::allowed);
+  CHECK(p.role_for("") == role::admin);
+}
+
+TEST_CASE("the role of an Authorization header, for GET /whoami") {
+  access_policy p({{role::read, "reader-secret"}, {role::admin, "admin-secret"}});
+  CHECK(p.role_for("Bearer reader-secret") == role::read);
+  CHECK(p.role_for("bearer admin-secret") == role::admin);
+  CHECK_FALSE(p.role_for(""));
+  CHECK_FALSE(p.role_for("Bearer "));
+  CHECK_FALSE(p.role_for("Bearer nobody"));
+  CHECK_FALSE(p.role_for("Basic YWRtaW46YWRtaW4="));
 }
 
 TEST_CASE("the same secret twice has its highest role") {

@@ -38,10 +38,15 @@ TEST_CASE("every path and method of the API has its endpoint") {
   CHECK(matched("GET", "/metrics").target == endpoint::metrics);
   CHECK(matched("GET", "/healthz").target == endpoint::healthz);
   CHECK(matched("HEAD", "/readyz").target == endpoint::readyz);
+  CHECK(matched("GET", "/whoami").target == endpoint::whoami);
+  CHECK(matched("GET", "/").target == endpoint::dashboard);
+  CHECK(matched("GET", "/dashboard/dashboard.js").target == endpoint::dashboard);
 }
 
 TEST_CASE("unknown paths are 404, wrong methods 405, bad ids 400") {
-  CHECK(refused("GET", "/") == 404);
+  CHECK(refused("POST", "/") == 405);
+  CHECK(refused("GET", "/dashboard") == 404);
+  CHECK(refused("GET", "/dashboard/a/b.js") == 404);
   CHECK(refused("GET", "/job") == 404);
   CHECK(refused("GET", "/jobs/1/cancel/now") == 404);
   CHECK(refused("POST", "/jobs/1/retry") == 404);
@@ -58,6 +63,8 @@ TEST_CASE("unknown paths are 404, wrong methods 405, bad ids 400") {
 TEST_CASE("roles per endpoint: health is public, changes need admin") {
   CHECK_FALSE(required_role(endpoint::healthz));
   CHECK_FALSE(required_role(endpoint::readyz));
+  CHECK_FALSE(required_role(endpoint::whoami));
+  CHECK_FALSE(required_role(endpoint::dashboard));
   CHECK(required_role(endpoint::list_jobs) == role::read);
   CHECK(required_role(endpoint::metrics) == role::read);
   CHECK(required_role(endpoint::events) == role::read);
