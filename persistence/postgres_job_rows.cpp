@@ -135,6 +135,34 @@ void postgres_fence_arrays::append_to(postgres_params& params) const {
   params.binary(owners_.value());
 }
 
+postgres_claim_arrays::postgres_claim_arrays()
+  : ids_(element::int8), states_(element::text), attempts_(element::int4),
+    owners_(element::text), leases_(element::int8), updated_(element::int8) {}
+
+void postgres_claim_arrays::add(const job& r) {
+  ids_.add(std::int64_t{r.id});
+  states_.add(to_string(r.state));
+  attempts_.add(std::int32_t{r.attempt});
+  owners_.add(std::string_view{r.owner});
+  leases_.add(ms(r.lease_until));
+  updated_.add(ms(r.updated_at));
+}
+
+void postgres_claim_arrays::append_to(postgres_params& params) const {
+  for (const auto* a : {&ids_, &states_, &attempts_, &owners_, &leases_, &updated_})
+    params.binary(a->value());
+}
+
+bool postgres_claim_arrays::covers(const job& read, const job& claimed) {
+  auto expected = read;
+  expected.state = claimed.state;
+  expected.attempt = claimed.attempt;
+  expected.owner = claimed.owner;
+  expected.lease_until = claimed.lease_until;
+  expected.updated_at = claimed.updated_at;
+  return expected == claimed;
+}
+
 result<job, store_error> read_job(const postgres_rows& rows, int row) {
   job r;
   r.id = rows.number(row, 0);

@@ -55,6 +55,25 @@ private:
   postgres_array states_, attempts_, owners_;
 };
 
+/// The columns a claim changes (dispatch, after due): id, state, attempt,
+/// owner, lease_until and updated_at, one array each, for a statement
+/// that leaves the rest of each row as it is: a fraction of the arrays
+/// (and none of the payload) a whole record costs.
+class postgres_claim_arrays {
+public:
+  postgres_claim_arrays();
+  void add(const job& record);
+  std::size_t size() const noexcept { return ids_.size(); }
+  /// Appends the 6 arrays to `params`.
+  void append_to(postgres_params& params) const;
+  /// Whether `claimed` differs from `read`, the row it was made from, in
+  /// those columns only, so that writing them writes all of it.
+  static bool covers(const job& read, const job& claimed);
+
+private:
+  postgres_array ids_, states_, attempts_, owners_, leases_, updated_;
+};
+
 /// Decodes row `row` (the postgres_job_columns, from column 0). An unknown
 /// state or an unreadable history is store_error::corrupt.
 result<job, store_error> read_job(const postgres_rows& rows, int row);

@@ -47,6 +47,13 @@ inline const statement insert_jobs{
                        ") SELECT " + std::string(postgres_unnested_job) +
                        " FROM " + postgres_unnest_jobs(1) +
                        " ON CONFLICT DO NOTHING RETURNING id"};
+// Without unique keys no insert can conflict (ids come from the
+// sequence): a plain INSERT, which skips the speculative insertion that
+// ON CONFLICT costs per row.
+inline const statement insert_new_jobs{
+    "insert_new_jobs", "INSERT INTO {s}.jobs(" + std::string(postgres_job_columns) +
+                           ") SELECT " + std::string(postgres_unnested_job) +
+                           " FROM " + postgres_unnest_jobs(1)};
 inline const statement live_holders{
     "live_holders", "SELECT unique_key, id FROM {s}.jobs "
                     "WHERE unique_key = ANY($1::text[]) AND state IN " +
@@ -60,6 +67,15 @@ inline const statement write_jobs{
 inline const statement write_claimed_rows{
     "write_claimed", "UPDATE {s}.jobs AS j SET " + job_set + " FROM " +
                          postgres_unnest_jobs(1) + " WHERE j.id = u.id"};
+// A claim's rows, where the claim changed nothing but what a dispatch
+// changes (postgres_claim_arrays::covers).
+inline const statement write_claim_columns{
+    "write_claim_columns",
+    "UPDATE {s}.jobs AS j SET state = u.state, attempt = u.attempt, "
+    "owner = u.owner, lease_until = u.lease_until, updated_at = u.updated_at "
+    "FROM unnest($1::bigint[], $2::text[], $3::integer[], $4::text[], "
+    "$5::bigint[], $6::bigint[]) AS u(id, state, attempt, owner, lease_until, "
+    "updated_at) WHERE j.id = u.id"};
 inline const statement select_fences{
     "select_fences", "SELECT id, state, attempt, owner FROM {s}.jobs "
                      "WHERE id = ANY($1::bigint[])"};

@@ -45,6 +45,26 @@ std::optional<store_error> record_refusal(const job& record,
   return std::nullopt;
 }
 
+/// How many ready rows of `type` a claim locks, of the `window` run_claim
+/// asks for. The window looks past the jobs a queue or breaker budget holds
+/// back; with neither in the request, no job of the type beyond its slots
+/// can be taken, and every row locked but not taken is written (its lock)
+/// for nothing and hidden from the other nodes until the commit. The slack
+/// keeps run_claim's margin for jobs whose attempts are used up, beside
+/// the excluded ones.
+std::size_t locked_window(const claim_request& request, std::string_view type,
+                          std::size_t window) {
+  constexpr std::size_t slack = 16;
+  if (!request.queues.empty() || !request.breakers.empty())
+    return window;
+  for (const auto& t : request.types)
+    if (t.type == type)
+      return std::min(window, static_cast<std::size_t>(std::max(
+                                  std::min(t.slots, request.total), 0)) +
+                                  slack + request.exclude.size());
+  return window;
+}
+
 bool makes_ready(const job& r) {
   return r.state == job_state::pending || r.state == job_state::scheduled ||
          r.state == job_state::retrying;
@@ -290,6 +310,13 @@ struct postgres_store::impl {
     }
     postgres_params params;
     rows.append_to(params);
+    if (keys.size() == 0) {
+      BOOST_OUTCOME_TRY(done, db.run(insert_new_jobs, params, "cannot insert jobs"));
+      if (done.affected() != fresh.size())
+        return store_error{store_error::code_type::io,
+                           "PostgreSQL: an insert was not written"};
+      return outcome::success();
+    }
     BOOST_OUTCOME_TRY(inserted, db.run(insert_jobs, params, "cannot insert jobs"));
     std::unordered_set<job_id> landed;
     for (int r = 0; r < inserted.size(); ++r)
@@ -484,8 +511,12 @@ struct postgres_store::impl {
     if (db_now)
       request.now = *db_now;
     const auto now = request.now;
-    auto ready = [&](std::string_view type, std::size_t limit)
+    // The rows as read, to tell which claims a narrow write covers.
+    std::unordered_map<job_id, job> read;
+    std::vector<std::string> capped;
+    auto ready = [&](std::string_view type, std::size_t window)
         -> result<std::vector<job>, store_error> {
+      auto limit = locked_window(request, type, window);
       auto params = postgres_params{}
                         .text(std::string(type))
                         .number(ms(now))
@@ -494,10 +525,13 @@ struct postgres_store::impl {
                                            "cannot claim jobs"));
       BOOST_OUTCOME_TRY(due, read_rows(select_come_due, params,
                                        "cannot claim jobs"));
+      for (const auto& j : pending)
+        read.emplace(j.id, j);
       // No runtime stages what another may take: a waiting job that came
       // due is made pending here, by the transition table, and claimed in
       // the same order as the rest.
       for (auto& j : due) {
+        read.emplace(j.id, j);
         auto made_due = apply_event(j, events::due{}, now);
         if (made_due)
           pending.push_back(std::move(made_due).value());
@@ -505,14 +539,31 @@ struct postgres_store::impl {
       std::sort(pending.begin(), pending.end(), claims_before);
       if (pending.size() > limit)
         pending.resize(limit);
+      if (limit < window && pending.size() == limit)
+        capped.emplace_back(type);
       return pending;
     };
     postgres_job_arrays rows;
+    postgres_claim_arrays columns;
     auto write = [&](const job& j) -> result<void, store_error> {
-      rows.add(j);
+      if (auto r = read.find(j.id);
+          r != read.end() && postgres_claim_arrays::covers(r->second, j))
+        columns.add(j);
+      else
+        rows.add(j);
       return outcome::success();
     };
     BOOST_OUTCOME_TRY(outcome, run_claim(request, ready, write));
+    // As run_claim marks a full window: there may be more behind it.
+    for (auto& type : capped)
+      if (std::find(outcome.more.begin(), outcome.more.end(), type) ==
+          outcome.more.end())
+        outcome.more.push_back(std::move(type));
+    if (columns.size() != 0) {
+      postgres_params params;
+      columns.append_to(params);
+      BOOST_OUTCOME_TRYV(db.run(write_claim_columns, params, "cannot claim jobs"));
+    }
     if (rows.size() != 0) {
       postgres_params params;
       rows.append_to(params);

@@ -1,7 +1,8 @@
 // jobrt-bench: the benchmark that ships with jobrt (STYLE.md, 7).
 //
 //   jobrt-bench --workload w1|w2|w4|w5|all --store memory|sqlite [--jobs N]
-//   jobrt-bench --workload w1|w2 --db postgresql://... [--jobs N]
+//   jobrt-bench --workload w1|w2 --db postgresql://... [--jobs N] [--nodes N]
+//   jobrt-bench --workload http [--jobs N] [--connections C] [--db PATH]
 //
 // W1 measures the runtime's overhead on no-op jobs against a reference
 // measured in the same run (raw CAF request/reply, or raw SQLite); W2 a
@@ -17,6 +18,9 @@
 // skipped, one line says so, and the exit status is 130 (SIGINT) or 143
 // (SIGTERM).
 
+#include "http_workload.hpp"
+#include "node_child.hpp"
+#include "node_group.hpp"
 #include "options.hpp"
 #include "postgres_schemas.hpp"
 #include "w1_noop.hpp"
@@ -37,6 +41,7 @@ const char* name_of(bench::workload w) {
     case bench::workload::w2: return "W2";
     case bench::workload::w4: return "W4";
     case bench::workload::w5: return "W5";
+    case bench::workload::http: return "HTTP";
   }
   return "?";
 }
@@ -57,12 +62,11 @@ int main(int argc, char** argv) {
     std::printf("%s", bench::usage().c_str());
     return 0;
   }
-  if (opts.nodes > 1) {
-    std::fprintf(stderr, "jobrt-bench: --nodes %zu: runs of several runtime "
-                 "processes are not implemented yet; run one jobrt-bench per "
-                 "node instead\n", opts.nodes);
-    return 2;
-  }
+  if (opts.node_child)
+    return bench::run_node_child(opts, interrupt);
+  if (opts.nodes_given && opts.store == "postgresql")
+    return bench::run_node_group(
+        opts, std::vector<std::string>(argv, argv + argc), interrupt);
   // The run's schema on PostgreSQL goes when the run does.
   bench::postgres_schema_dropper schema{
       opts.store == "postgresql" ? opts.db : std::string(),
@@ -84,6 +88,9 @@ int main(int argc, char** argv) {
         break;
       case bench::workload::w5:
         outcome = bench::run_w5_backlog(opts, w1_jobs_per_s, interrupt);
+        break;
+      case bench::workload::http:
+        outcome = bench::run_http(opts, interrupt);
         break;
     }
     if (interrupt.requested()) {

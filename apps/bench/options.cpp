@@ -31,6 +31,10 @@ decimal_range range_of(std::string_view flag) {
     return {1, 1000};
   if (flag == "--nodes")
     return {1, 64};
+  if (flag == "--node-child")
+    return {0, 63};
+  if (flag == "--connections")
+    return {1, 512}; // each holds a thread here and one in the daemon
   return counts;
 }
 
@@ -57,11 +61,13 @@ jobrt::result<void, std::string> parse_workloads(options& opts,
     opts.workloads = {workload::w4};
   else if (text == "w5")
     opts.workloads = {workload::w5};
+  else if (text == "http")
+    opts.workloads = {workload::http};
   else if (text == "all") {
     opts.workloads = {workload::w1, workload::w2, workload::w4, workload::w5};
     opts.backlog_jobs = backlog_jobs_in_all;
   } else {
-    return "--workload: expected w1, w2, w4, w5 or all, got '" +
+    return "--workload: expected w1, w2, w4, w5, http or all, got '" +
            std::string(text) + "'";
   }
   return jobrt::outcome::success();
@@ -81,6 +87,14 @@ jobrt::result<void, std::string> apply(options& opts, std::string_view flag,
   }
   if (flag == "--db") {
     opts.db = value;
+    return jobrt::outcome::success();
+  }
+  if (flag == "--node-schema") {
+    opts.node_schema = value;
+    return jobrt::outcome::success();
+  }
+  if (flag == "--jobrtd") {
+    opts.jobrtd = value;
     return jobrt::outcome::success();
   }
   if (flag == "--synchronous") {
@@ -114,6 +128,12 @@ jobrt::result<void, std::string> apply(options& opts, std::string_view flag,
     target = &opts.repeat;
   else if (flag == "--nodes")
     target = &opts.nodes;
+  else if (flag == "--node-child")
+    target = &opts.node_child.emplace();
+  else if (flag == "--connections")
+    target = &opts.connections;
+  else if (flag == "--stored-jobs")
+    target = &opts.stored_jobs;
   else
     return "unknown flag '" + std::string(flag) + "' (see --help)";
   auto parsed = parse_count(flag, value);
@@ -165,11 +185,18 @@ parse_result parse_options(int argc, char** argv) {
       return std::string(flag) + ": missing value";
     }
     store_given = store_given || flag == "--store";
+    opts.nodes_given = opts.nodes_given || flag == "--nodes";
     if (auto applied = apply(opts, flag, value); !applied)
       return applied.error();
   }
   if (opts.workloads.empty())
-    return std::string("--workload is required (w1, w2, w4, w5 or all)");
+    return std::string("--workload is required (w1, w2, w4, w5, http or all)");
+  if (opts.workloads == std::vector<workload>{workload::http}) {
+    // The daemon's own store, which the targets are about.
+    if (store_given && opts.store != "sqlite")
+      return "--workload http runs on SQLite, not --store " + opts.store;
+    opts.store = "sqlite";
+  }
   return check_postgres(opts, store_given);
 }
 
@@ -180,6 +207,8 @@ std::string usage() {
          "                   [--reference-trips N] [--latency-jobs N] [--repeat N]\n"
          "                   [--seed N] [--nodes N]\n"
          "       jobrt-bench --workload w1|w2 --db postgresql://... [--nodes N]\n"
+         "       jobrt-bench --workload http [--jobs N] [--connections C] [--db PATH]\n"
+         "                   [--jobrtd PATH] [--stored-jobs N]\n"
          "\n"
          "  w1   200,000 no-op jobs (--jobs), against a reference measured in the\n"
          "       same run: raw CAF request/reply of --reference-trips round trips\n"
@@ -192,6 +221,14 @@ std::string usage() {
          "       store is one object in this process, so the RSS holds every job\n"
          "  all  w1, w2, w4, then w5 with 100,000 jobs unless --jobs is given\n"
          "       (--jobs sets every workload's count)\n"
+         "  http a jobrtd process (--jobrtd, default the one beside this program)\n"
+         "       on the SQLite file --db, over --connections C keep-alive\n"
+         "       connections (default 16): GET /healthz (the reference), then\n"
+         "       20,000 jobs (--jobs) enqueued one per POST /jobs and 20,000 in\n"
+         "       arrays of 100; W1 on SQLite (PATH.w1) for comparison; then a new\n"
+         "       daemon on a store of --stored-jobs jobs (default 1,000,000, a\n"
+         "       quarter of them dead) answers 1,000 pages of\n"
+         "       GET /jobs?state=dead&limit=50 on one connection, then on C\n"
          "\n"
          "  --store sqlite         W1/W2/W5 on the SQLite store in --db PATH\n"
          "                         (default jobrt-bench.db, replaced); W1's\n"
@@ -205,9 +242,15 @@ std::string usage() {
          "                         reference is then raw libpq on the same\n"
          "                         server: per job an insert and two updates,\n"
          "                         each in a later transaction, 1,000 jobs per\n"
-         "                         transaction, synchronous_commit=on\n"
-         "  --nodes N              PostgreSQL: N runtime processes share the\n"
-         "                         queue (default 1); the rate is their total\n"
+         "                         transaction, synchronous_commit=on, one\n"
+         "                         statement per row (the judged reference) and\n"
+         "                         one per 1,000 rows (set-based, stronger)\n"
+         "  --nodes N              PostgreSQL: N node processes (this program,\n"
+         "                         started again) share one queue in a fresh\n"
+         "                         schema, each enqueueing its share; the rate\n"
+         "                         from the first enqueue until SQL counts every\n"
+         "                         job finished, in total and per node. Without\n"
+         "                         it W1/W2 run in this process\n"
          "  --max-in-flight N      runtime's max_in_flight in W1/W2/W5 (default 1024)\n"
          "  --scheduler-threads N  CAF scheduler threads of the W1/W2/W5 runtimes\n"
          "                         (default 1, the runtime's default;\n"

@@ -13,7 +13,7 @@
 
 namespace bench {
 
-enum class workload { w1, w2, w4, w5 };
+enum class workload { w1, w2, w4, w5, http };
 
 struct options {
   /// In the order they run: W1 before W2 and W5, so they can compare with
@@ -28,6 +28,13 @@ struct options {
   std::string db = "jobrt-bench.db";
   /// PostgreSQL: runtime processes sharing the queue (W1, W2).
   std::size_t nodes = 1;
+  /// --nodes was given: W1/W2 then run on that many node processes
+  /// (node_group.hpp), also one; without it, in this process.
+  bool nodes_given = false;
+  /// Hidden: this process is node I of a --nodes run (node_child.hpp),
+  /// on the parent's schema (--node-child I --node-schema NAME).
+  std::optional<std::size_t> node_child;
+  std::string node_schema;
   bool synchronous_full = true; ///< --synchronous full|normal
   /// Jobs of W1, W2 and W5; unset: each workload's own default.
   std::optional<std::size_t> jobs;
@@ -43,6 +50,14 @@ struct options {
   /// Runs of the reference and of W2 (short and noisy); medians are reported.
   std::size_t repeat = 3;
   std::uint64_t seed = 42;
+  /// --workload http (http_workload.hpp): keep-alive client connections,
+  /// one thread each.
+  std::size_t connections = 16;
+  /// --workload http: jobs in the store its list run reads.
+  std::size_t stored_jobs = 1'000'000;
+  /// --workload http: the jobrtd to start; empty: the one beside this
+  /// executable.
+  std::string jobrtd;
   /// Draw progress bars (only when stdout is a terminal).
   bool progress = false;
   bool help = false;

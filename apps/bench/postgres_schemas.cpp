@@ -4,10 +4,26 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <utility>
 
 namespace bench {
 
-std::string run_schema() { return "bench_" + std::to_string(::getpid()); }
+namespace {
+
+std::string& schema_override() {
+  static std::string schema;
+  return schema;
+}
+
+} // namespace
+
+std::string run_schema() {
+  if (!schema_override().empty())
+    return schema_override();
+  return "bench_" + std::to_string(::getpid());
+}
+
+void use_run_schema(std::string schema) { schema_override() = std::move(schema); }
 
 bool drop_postgres_schema(const std::string& uri, const std::string& schema) {
   PGconn* c = PQconnectdb(uri.c_str());

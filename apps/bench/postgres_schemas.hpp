@@ -1,14 +1,18 @@
 #pragma once
 
 // The benchmark's schemas on a PostgreSQL server: one per run, bench_<pid>
-// (and its reference's beside it), dropped when the run ends.
+// (and its references' beside it), dropped when the run ends.
 
 #include <string>
 
 namespace bench {
 
-/// "bench_<pid>": unique among the runs on one machine at a time.
+/// "bench_<pid>": unique among the runs on one machine at a time; in a
+/// node process of --nodes (node_child.hpp), its parent's.
 std::string run_schema();
+
+/// Makes run_schema() `schema` from now on (a node process).
+void use_run_schema(std::string schema);
 
 /// DROP SCHEMA IF EXISTS ... CASCADE on a connection of its own; false
 /// (after saying why on stderr) when it could not.

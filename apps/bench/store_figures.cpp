@@ -17,30 +17,48 @@ namespace {
 
 /// Jobs of one raw SQLite reference run: about a second on this machine.
 constexpr std::size_t sqlite_reference_jobs = 100'000;
-/// Jobs of one raw libpq reference run: a few seconds on this machine.
+/// Jobs of one raw libpq reference run: a few seconds each on this machine.
 constexpr std::size_t postgres_reference_jobs = 100'000;
 
-store_reference postgres_store_reference(const options& opts) {
-  store_reference ref;
+/// Runs `measure` `runs` times (the same schema each time); the median.
+template <class Measure>
+reference_figures postgres_runs(const options& opts, const char* name,
+                                Measure measure) {
+  reference_figures f;
   // As for SQLite: the reference makes the store's own writes.
-  ref.figures.round_trips = postgres_reference_jobs;
+  f.round_trips = postgres_reference_jobs;
   for (std::size_t i = 0; i < std::max<std::size_t>(opts.repeat, 1); ++i) {
-    auto run = measure_postgres_reference(opts.db, run_schema() + "_reference",
-                                          postgres_reference_jobs);
+    auto run = measure(opts.db, run_schema() + "_reference",
+                       postgres_reference_jobs);
     if (!run) {
-      std::fprintf(stderr, "raw libpq reference failed: %s\n",
+      std::fprintf(stderr, "raw libpq %s reference failed: %s\n", name,
                    run.error().c_str());
       continue;
     }
-    ref.figures.runs_per_s.push_back(run.value().jobs_per_s);
+    f.runs_per_s.push_back(run.value().jobs_per_s);
   }
-  ref.figures.replies_per_s = median(ref.figures.runs_per_s);
-  // The whole of it is in postgres_reference.hpp; the label names the work.
-  ref.label = "reference: raw libpq, insert + claim + completion per job, "
-              "1,000 per transaction, synchronous_commit=on, " +
-              with_separators(static_cast<double>(postgres_reference_jobs)) +
-              " jobs";
+  f.replies_per_s = median(f.runs_per_s);
+  return f;
+}
+
+store_reference postgres_store_reference(const options& opts) {
+  store_reference ref;
+  ref.figures = postgres_runs(opts, "per-row", measure_postgres_row_reference);
+  ref.set_based = postgres_runs(opts, "set", measure_postgres_reference);
+  // The whole of them is in postgres_reference.hpp; the labels name the work.
+  auto common = ", 1,000 jobs per transaction, one pipeline each, "
+                "synchronous_commit=on, " +
+                with_separators(static_cast<double>(postgres_reference_jobs)) +
+                " jobs";
+  ref.label = "reference: raw libpq per row, an INSERT and two UPDATEs per "
+              "job" + common;
+  ref.set_label = "stronger reference: raw libpq set-based, one statement "
+                  "per write over 1,000 ids" + common;
   return ref;
+}
+
+double ratio_of(double jobs_per_s, const reference_figures& f) {
+  return f.replies_per_s > 0 ? jobs_per_s / f.replies_per_s : 0.0;
 }
 
 } // namespace
@@ -116,6 +134,32 @@ store_reference measure_store_reference(const options& opts) {
               with_separators(static_cast<double>(sqlite_reference_jobs)) +
               " jobs";
   return ref;
+}
+
+void add_set_reference_rows(figure_table& table, const store_reference& ref,
+                            double jobs_per_s) {
+  if (!ref.set_based)
+    return;
+  const auto& f = *ref.set_based;
+  std::string runs;
+  for (auto r : f.runs_per_s)
+    runs += (runs.empty() ? "" : ", ") + with_separators(r);
+  table.add(ref.set_label + ", median of " + std::to_string(f.runs_per_s.size()),
+            with_separators(f.replies_per_s) + " per s", "(runs " + runs + ")");
+  table.add("ratio to the set-based reference", fixed(ratio_of(jobs_per_s, f), 3),
+            "no target");
+}
+
+void add_reference_json(nlohmann::ordered_json& row, const store_reference& ref,
+                        double jobs_per_s) {
+  if (!ref.set_based)
+    return;
+  row["reference_per_row_per_s"] = ref.figures.replies_per_s;
+  row["reference_per_row_runs_per_s"] = ref.figures.runs_per_s;
+  row["reference_set_per_s"] = ref.set_based->replies_per_s;
+  row["reference_set_runs_per_s"] = ref.set_based->runs_per_s;
+  row["ratio_to_per_row"] = ratio_of(jobs_per_s, ref.figures);
+  row["ratio_to_set"] = ratio_of(jobs_per_s, *ref.set_based);
 }
 
 commit_figures commit_figures_of(jobrt::runtime& rt) {

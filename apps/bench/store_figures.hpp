@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 
 namespace bench {
@@ -35,9 +36,23 @@ struct store_reference {
   std::string label;
   /// W1's processing rate must reach this share of the reference.
   double target_ratio = 0.6;
+  /// PostgreSQL: `figures` is the per-row reference, the one the target
+  /// is judged against; this the stronger set-based one beside it
+  /// (postgres_reference.hpp).
+  std::optional<reference_figures> set_based;
+  std::string set_label;
 };
 
 store_reference measure_store_reference(const options& opts);
+
+/// The set-based reference's rows and W1's ratio to it, if there is one.
+void add_set_reference_rows(figure_table& table, const store_reference& ref,
+                            double jobs_per_s);
+/// The JSON fields naming both PostgreSQL references and the ratios to
+/// each (reference_per_row_per_s, reference_set_per_s, ratio_to_per_row,
+/// ratio_to_set); nothing for the other stores.
+void add_reference_json(nlohmann::ordered_json& row, const store_reference& ref,
+                        double jobs_per_s);
 
 /// Group commit's transactions so far, as table rows and JSON fields.
 struct commit_figures {

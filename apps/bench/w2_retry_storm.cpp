@@ -15,6 +15,17 @@
 
 namespace bench {
 
+bool fails_first_attempt(std::size_t index) { return index % 3 == 0; }
+
+jobrt::job_type_options storm_options() {
+  jobrt::job_type_options o;
+  o.retry.max_attempts = 3;
+  o.retry.backoff = jobrt::fixed_backoff{std::chrono::milliseconds(1)};
+  o.retry.jitter = jobrt::jitter{jobrt::jitter_kind::none};
+  o.breaker = std::nullopt;
+  return o;
+}
+
 namespace {
 
 constexpr std::size_t specs_per_call = 1000;
@@ -27,17 +38,6 @@ struct attempt_counts {
   std::vector<std::atomic<std::int32_t>> per_job;
   completion_counter successes;
 };
-
-bool fails_first_attempt(std::size_t index) { return index % 3 == 0; }
-
-jobrt::job_type_options storm_options() {
-  jobrt::job_type_options o;
-  o.retry.max_attempts = 3;
-  o.retry.backoff = jobrt::fixed_backoff{std::chrono::milliseconds(1)};
-  o.retry.jitter = jobrt::jitter{jobrt::jitter_kind::none};
-  o.breaker = std::nullopt;
-  return o;
-}
 
 jobrt::job_handler flaky_handler(std::shared_ptr<attempt_counts> counts) {
   return [counts](jobrt::job_context& ctx) -> jobrt::job_result {

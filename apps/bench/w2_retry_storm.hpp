@@ -11,11 +11,19 @@
 
 #include "cli/shutdown_signal.hpp"
 
+#include "jobrt/actors/job_type_options.hpp"
+
 #include <optional>
 
 namespace bench {
 
 inline constexpr std::size_t w2_default_jobs = 20'000;
+
+/// Whether the job of payload index `index` fails its first attempt.
+bool fails_first_attempt(std::size_t index);
+/// Type "flaky"'s options: 3 attempts, a fixed 1 ms backoff without
+/// jitter, no breaker.
+jobrt::job_type_options storm_options();
 
 /// `w1_jobs_per_s`: W1's processing rate when it ran in this invocation.
 /// Stops early, shutting its runtime down, once `interrupt` arrives.

@@ -78,7 +78,7 @@ TEST_CASE("bench runs W5 alone with a million jobs, within all with fewer") {
   CHECK(last.value().backlog_jobs == 1'000'000u);
 
   CHECK(refusal({"--workload", "w6"}) ==
-        "--workload: expected w1, w2, w4, w5 or all, got 'w6'");
+        "--workload: expected w1, w2, w4, w5, http or all, got 'w6'");
 }
 
 TEST_CASE("bench on PostgreSQL: a postgresql:// --db selects the store") {
