@@ -2,31 +2,15 @@
 // SQLite whatever the default store, takes its own counts and the jobrtd
 // to start, and refuses what it cannot run on.
 
-#include "bench/options.hpp"
+#include "bench_command_line.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
 
-namespace {
-
-jobrt::result<bench::options, std::string>
-parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "jobrt-bench");
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  return bench::parse_options(static_cast<int>(argv.size()), argv.data());
-}
-
-std::string refusal(std::vector<std::string> args) {
-  auto parsed = parse(std::move(args));
-  REQUIRE_FALSE(parsed);
-  return parsed.error();
-}
-
-} // namespace
+using bench_test::parse;
+using bench_test::refusal;
 
 TEST_CASE("bench http: its defaults, on SQLite") {
   auto parsed = parse({"--workload", "http"});

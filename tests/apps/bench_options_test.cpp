@@ -1,31 +1,15 @@
 // jobrt-bench's command line (apps/bench/options.hpp): every number is
 // decimal digits within its flag's range, through cli/decimal_arg.hpp.
 
-#include "bench/options.hpp"
+#include "bench_command_line.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
 
-namespace {
-
-jobrt::result<bench::options, std::string>
-parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "jobrt-bench");
-  std::vector<char*> argv;
-  for (auto& a : args)
-    argv.push_back(a.data());
-  return bench::parse_options(static_cast<int>(argv.size()), argv.data());
-}
-
-std::string refusal(std::vector<std::string> args) {
-  auto parsed = parse(std::move(args));
-  REQUIRE_FALSE(parsed);
-  return parsed.error();
-}
-
-} // namespace
+using bench_test::parse;
+using bench_test::refusal;
 
 TEST_CASE("bench numbers are decimal digits in range") {
   auto parsed = parse({"--workload", "w1", "--jobs", "010", "--repeat=5",
